@@ -1,0 +1,101 @@
+"""Enumerations of the wire contract, as ``StrEnum`` whose values are the wire names.
+
+The value of each member is exactly the protobuf enum value name of Substra's orchestrator 1.0, so that
+conversion to and from the wire is by name and a stored value reads the same as on the wire.
+Zero values ("unknown"/"unspecified") are members too, because the wire can carry them; the domain
+rejects them wherever a real value is required.
+"""
+
+from enum import StrEnum
+from typing import Final
+
+
+class AssetKind(StrEnum):
+    UNKNOWN = "ASSET_UNKNOWN"
+    ORGANIZATION = "ASSET_ORGANIZATION"
+    DATA_SAMPLE = "ASSET_DATA_SAMPLE"
+    DATA_MANAGER = "ASSET_DATA_MANAGER"
+    FUNCTION = "ASSET_FUNCTION"
+    COMPUTE_TASK = "ASSET_COMPUTE_TASK"
+    COMPUTE_PLAN = "ASSET_COMPUTE_PLAN"
+    MODEL = "ASSET_MODEL"
+    PERFORMANCE = "ASSET_PERFORMANCE"
+    FAILURE_REPORT = "ASSET_FAILURE_REPORT"
+    COMPUTE_TASK_OUTPUT_ASSET = "ASSET_COMPUTE_TASK_OUTPUT_ASSET"
+    PROFILING_STEP = "ASSET_PROFILING_STEP"
+
+
+class EventKind(StrEnum):
+    UNKNOWN = "EVENT_UNKNOWN"
+    CREATED = "EVENT_ASSET_CREATED"
+    UPDATED = "EVENT_ASSET_UPDATED"
+    DISABLED = "EVENT_ASSET_DISABLED"
+
+
+class SortOrder(StrEnum):
+    UNSPECIFIED = "UNSPECIFIED"
+    ASCENDING = "ASCENDING"
+    DESCENDING = "DESCENDING"
+
+
+class FunctionStatus(StrEnum):
+    UNKNOWN = "FUNCTION_STATUS_UNKNOWN"
+    WAITING = "FUNCTION_STATUS_WAITING"
+    BUILDING = "FUNCTION_STATUS_BUILDING"
+    READY = "FUNCTION_STATUS_READY"
+    CANCELED = "FUNCTION_STATUS_CANCELED"
+    FAILED = "FUNCTION_STATUS_FAILED"
+
+
+class FunctionAction(StrEnum):
+    UNKNOWN = "FUNCTION_ACTION_UNKNOWN"
+    BUILDING = "FUNCTION_ACTION_BUILDING"
+    CANCELED = "FUNCTION_ACTION_CANCELED"
+    FAILED = "FUNCTION_ACTION_FAILED"
+    READY = "FUNCTION_ACTION_READY"
+
+
+class PlanAction(StrEnum):
+    UNKNOWN = "PLAN_ACTION_UNKNOWN"
+    CANCELED = "PLAN_ACTION_CANCELED"
+
+
+class TaskStatus(StrEnum):
+    """Status of a compute task. Seed vocabulary: Waiting = WAITING_FOR_PARENT_TASKS (and the build
+    statuses), To do = WAITING_FOR_EXECUTOR_SLOT, Doing = EXECUTING."""
+
+    UNKNOWN = "STATUS_UNKNOWN"
+    WAITING_FOR_PARENT_TASKS = "STATUS_WAITING_FOR_PARENT_TASKS"
+    WAITING_FOR_EXECUTOR_SLOT = "STATUS_WAITING_FOR_EXECUTOR_SLOT"
+    EXECUTING = "STATUS_EXECUTING"
+    DONE = "STATUS_DONE"
+    CANCELED = "STATUS_CANCELED"
+    FAILED = "STATUS_FAILED"
+    WAITING_FOR_BUILDER_SLOT = "STATUS_WAITING_FOR_BUILDER_SLOT"
+    BUILDING = "STATUS_BUILDING"
+
+
+FINAL_TASK_STATUSES: Final = frozenset({TaskStatus.DONE, TaskStatus.CANCELED, TaskStatus.FAILED})
+
+
+class TaskAction(StrEnum):
+    UNKNOWN = "TASK_ACTION_UNKNOWN"
+    EXECUTING = "TASK_ACTION_EXECUTING"
+    CANCELED = "TASK_ACTION_CANCELED"
+    FAILED = "TASK_ACTION_FAILED"
+    DONE = "TASK_ACTION_DONE"
+    BUILD_STARTED = "TASK_ACTION_BUILD_STARTED"
+    BUILD_FINISHED = "TASK_ACTION_BUILD_FINISHED"
+
+
+class ErrorType(StrEnum):
+    UNSPECIFIED = "ERROR_TYPE_UNSPECIFIED"
+    BUILD = "ERROR_TYPE_BUILD"
+    EXECUTION = "ERROR_TYPE_EXECUTION"
+    INTERNAL = "ERROR_TYPE_INTERNAL"
+
+
+class FailedAssetKind(StrEnum):
+    UNKNOWN = "FAILED_ASSET_UNKNOWN"
+    COMPUTE_TASK = "FAILED_ASSET_COMPUTE_TASK"
+    FUNCTION = "FAILED_ASSET_FUNCTION"

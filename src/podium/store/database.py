@@ -1,0 +1,175 @@
+"""``SqlDatabase``: transactions (begin, commit, roll back in one place), error translation and waiting
+for events, over PostgreSQL or SQLite. ``open_database`` is the entry point.
+
+Transactions:
+
+- PostgreSQL writes run READ COMMITTED and their first statement locks the channel's head row, which
+  serializes the writers of one channel (not of other channels) and reads the head for the event log
+  in the same round trip. SERIALIZABLE would not help here: a waiter's snapshot would predate the lock
+  and fail every time. Reads run REPEATABLE READ READ ONLY.
+- SQLite: ``BEGIN IMMEDIATE`` for writes (one writer at a time), ``BEGIN`` for reads, WAL and a busy
+  timeout. An in-memory database has one connection, shared by all threads under a lock.
+
+Errors: serialization failures, deadlocks, unique keys raced across channels and SQLite busy raise
+``ports.RetryableConflict``; lost connections raise ``ports.Unavailable``.
+"""
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime
+from typing import Final, NoReturn
+
+from sqlalchemy import Connection, Engine, exc
+
+from podium.store.engine import WRITE_OPTION, create_podium_engine, is_memory
+from podium.store.errors import translate
+from podium.store.eventlog import lock_head, save_head
+from podium.store.migrate import SchemaNewerThanCode, SchemaOutOfDate, check_schema, upgrade_connection
+from podium.store.notify import PgListener, Waiters, wait_for_head
+from podium.store.state import TxState
+from podium.store.transaction import SqlTransaction
+
+_log: Final = logging.getLogger(__name__)
+
+__all__ = ["SchemaNewerThanCode", "SchemaOutOfDate", "SqlDatabase", "open_database"]
+
+
+def _raise_translated(error: exc.DBAPIError) -> NoReturn:
+    translated = translate(error)
+    if translated is error:
+        raise error
+    raise translated from error
+
+
+class SqlDatabase:
+    """``ports.Database`` over an SQLAlchemy engine. Build it with ``open_database``; ``close()`` it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+        self._waiters = Waiters()
+        # An in-memory SQLite database is one connection: transactions must take turns.
+        self._turns: threading.RLock | None = threading.RLock() if is_memory(engine.url) else None
+        self._listener: PgListener | None = None
+        if self._dialect == "postgresql":
+            conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._listener = PgListener(conninfo, self._waiters)
+
+    @property
+    def engine(self) -> Engine:
+        """The underlying engine (for tests and maintenance tools)."""
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """``"postgresql"`` or ``"sqlite"``."""
+        return self._dialect
+
+    @contextmanager
+    def transaction(self, channel: str, *, read_only: bool) -> Iterator[SqlTransaction]:
+        """Begin a transaction in ``channel``: commit when the block ends normally, roll back when it
+        raises. ``now`` is taken once, here.
+
+        Raises:
+            RetryableConflict: the unit of work lost a race and may run again.
+            Unavailable: the database cannot be reached.
+        """
+        turns: AbstractContextManager[object] = self._turns if self._turns is not None else nullcontext()
+        with turns:
+            state = yield from self._run(channel, read_only)
+        if state.appended:
+            self._waiters.wake(channel)
+
+    def _run(self, channel: str, read_only: bool) -> Iterator[SqlTransaction]:
+        try:
+            connection = self._engine.connect()
+        except exc.DBAPIError as error:
+            _raise_translated(error)
+        try:
+            try:
+                state = self._begin(connection, channel, read_only)
+            except exc.DBAPIError as error:
+                _raise_translated(error)
+            try:
+                yield SqlTransaction(state)
+                save_head(state)
+                connection.commit()
+            except exc.DBAPIError as error:
+                _raise_translated(error)
+            return state
+        except BaseException:
+            _rollback_quietly(connection)
+            raise
+        finally:
+            connection.close()
+
+    def _begin(self, connection: Connection, channel: str, read_only: bool) -> TxState:
+        if self._dialect == "postgresql":
+            if read_only:
+                connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        else:
+            connection.execution_options(**{WRITE_OPTION: not read_only})
+        connection.begin()
+        now = datetime.now(UTC)
+        state = TxState(connection, channel, now, self._dialect, read_only)
+        if self._dialect == "postgresql" and not read_only:
+            lock_head(state)
+        return state
+
+    def wait_for_events(self, channel: str, after_position: int, timeout: float) -> bool:
+        """Block until an event past ``after_position`` may exist in ``channel`` or ``timeout`` seconds
+        pass. True means "look again" (a hint, not a promise)."""
+        if self._listener is not None:
+            self._listener.ensure_started(timeout)
+        return wait_for_head(self._waiters, channel, after_position, timeout, lambda: self._head(channel))
+
+    def _head(self, channel: str) -> int:
+        with self.transaction(channel, read_only=True) as tx:
+            return tx.events.head()[0]
+
+    def close(self) -> None:
+        """Stop the listener and close every pooled connection."""
+        if self._listener is not None:
+            self._listener.close()
+        self._engine.dispose()
+
+
+def _rollback_quietly(connection: Connection) -> None:
+    try:
+        connection.rollback()
+    except exc.DBAPIError as error:
+        # The connection is already broken; the original error is the one worth raising.
+        _log.debug("rollback failed: %s", error)
+
+
+def open_database(url: str, *, auto_migrate: bool | None = None) -> SqlDatabase:
+    """Open the database at ``url`` (``sqlite:///file.db``, ``sqlite://``, ``postgresql://…``).
+
+    Args:
+        url: the database URL.
+        auto_migrate: bring the schema to the code's revision first. Defaults to True for SQLite (the
+            embedded mode) and False for PostgreSQL (``podium migrate`` is a separate step).
+
+    Raises:
+        SchemaOutOfDate: the schema is behind the code and ``auto_migrate`` is off.
+        SchemaNewerThanCode: the database was migrated by newer code (always refused).
+        Unavailable: the database cannot be reached.
+    """
+    engine = create_podium_engine(url)
+    if auto_migrate is None:
+        auto_migrate = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as connection:
+            if auto_migrate:
+                upgrade_connection(connection)
+            else:
+                check_schema(connection)
+    except exc.DBAPIError as error:
+        engine.dispose()
+        _raise_translated(error)
+    except BaseException:
+        engine.dispose()
+        raise
+    return SqlDatabase(engine)

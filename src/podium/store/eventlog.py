@@ -1,0 +1,197 @@
+"""The event log: events written in the business transaction, positioned and hash-chained per channel.
+
+Positions are gap-free per channel, in commit order, without a table lock: writers of one channel are
+serialized by the channel's ``channel_heads`` row (locked by the first statement of a PostgreSQL write
+transaction, by ``BEGIN IMMEDIATE`` on SQLite). The head row is saved once, at commit, by
+``save_head``; a transaction that appends nothing leaves it untouched.
+"""
+
+import uuid
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Final
+
+from sqlalchemy import Row, String, bindparam, insert, select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.dml import Insert
+
+from podium.domain.events import Event, EventFilter, NewEvent
+from podium.domain.kinds import AssetKind, EventKind, SortOrder
+from podium.domain.ledger import GENESIS_HASH, seal
+from podium.store.state import TxState
+from podium.store.schema import channel_heads, events
+
+NOTIFY_CHANNEL: Final = "podium_events"
+"""The PostgreSQL notification channel; the payload is the podium channel name."""
+
+_COLUMNS: Final = (
+    events.c.id,
+    events.c.channel,
+    events.c.position,
+    events.c.timestamp,
+    events.c.asset_kind,
+    events.c.event_kind,
+    events.c.asset_key,
+    events.c.asset,
+    events.c.metadata,
+    events.c.hash,
+)
+_IN_CHANNEL: Final = events.c.channel == bindparam("channel")
+_INSERT: Final = insert(events)
+_READ_AFTER: Final = (
+    select(*_COLUMNS)
+    .where(_IN_CHANNEL, events.c.position > bindparam("position"))
+    .order_by(events.c.position)
+    .limit(bindparam("limit"))
+)
+_POSITION_OF: Final = select(events.c.position).where(_IN_CHANNEL, events.c.id == bindparam("id"))
+_HEAD: Final = select(channel_heads.c.position, channel_heads.c.hash).where(
+    channel_heads.c.channel == bindparam("channel")
+)
+# Locks the channel's head row (creating it at genesis) and returns it, in one round trip.
+LOCK_HEAD: Final = text(
+    "INSERT INTO channel_heads (channel, position, hash) VALUES (:channel, 0, :genesis) "
+    "ON CONFLICT (channel) DO UPDATE SET channel = excluded.channel RETURNING position, hash"
+).bindparams(bindparam("channel", type_=String), bindparam("genesis", value=GENESIS_HASH, type_=String))
+# Saves the head and queues the notification (delivered by PostgreSQL at commit), in one round trip.
+_SAVE_HEAD_AND_NOTIFY: Final = text(
+    "WITH moved AS (UPDATE channel_heads SET position = :position, hash = :hash "
+    "WHERE channel = :channel RETURNING channel) "
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', channel) FROM moved"
+)
+
+
+@cache
+def _sqlite_save_head() -> Insert:
+    statement = sqlite.insert(channel_heads)
+    return statement.on_conflict_do_update(
+        index_elements=[channel_heads.c.channel],
+        set_={"position": statement.excluded.position, "hash": statement.excluded.hash},
+    )
+
+
+def lock_head(state: TxState) -> None:
+    """Lock the channel head row and remember it (PostgreSQL write transactions, first statement)."""
+    row = state.connection.execute(LOCK_HEAD, {"channel": state.channel}).one()
+    state.head = (row.position, row.hash)
+
+
+def save_head(state: TxState) -> None:
+    """Save the head after appends (and, on PostgreSQL, queue the wake-up notification)."""
+    if not state.appended or state.head is None:
+        return
+    position, hash_ = state.head
+    parameters = {"channel": state.channel, "position": position, "hash": hash_}
+    if state.dialect == "postgresql":
+        state.connection.execute(_SAVE_HEAD_AND_NOTIFY, parameters)
+    else:
+        state.connection.execute(_sqlite_save_head(), parameters)
+
+
+def _event(row: Row[Any]) -> Event:
+    return Event(
+        id=row.id,
+        channel=row.channel,
+        position=row.position,
+        timestamp=row.timestamp,
+        asset_kind=AssetKind(row.asset_kind),
+        event_kind=EventKind(row.event_kind),
+        asset_key=row.asset_key,
+        asset=row.asset,
+        metadata=row.metadata,
+        hash=row.hash,
+    )
+
+
+class SqlEventLog:
+    """``ports.EventLog`` of one transaction."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: TxState) -> None:
+        self._state = state
+
+    def append(self, new_events: Sequence[NewEvent]) -> list[Event]:
+        """Give each event the next position of the channel, a fresh id, the transaction's timestamp
+        and its chain hash; store them in one batched statement. Visible to readers at commit."""
+        if not new_events:
+            return []
+        if self._state.read_only:
+            raise RuntimeError("cannot append events in a read-only transaction")
+        position, previous_hash = self.head()
+        stored: list[Event] = []
+        for new in new_events:
+            position += 1
+            unsealed = Event(
+                id=str(uuid.uuid4()),
+                channel=self._state.channel,
+                position=position,
+                timestamp=self._state.now,
+                asset_kind=new.asset_kind,
+                event_kind=new.event_kind,
+                asset_key=new.asset_key,
+                asset=dict(new.asset),
+                metadata=dict(new.metadata),
+                hash="",
+            )
+            event = seal(previous_hash, unsealed)
+            previous_hash = event.hash
+            stored.append(event)
+        self._state.connection.execute(
+            _INSERT,
+            [
+                {
+                    "channel": event.channel,
+                    "position": event.position,
+                    "id": event.id,
+                    "timestamp": event.timestamp,
+                    "asset_kind": event.asset_kind.value,
+                    "event_kind": event.event_kind.value,
+                    "asset_key": event.asset_key,
+                    "asset": event.asset,
+                    "metadata": event.metadata,
+                    "hash": event.hash,
+                }
+                for event in stored
+            ],
+        )
+        self._state.head = (position, previous_hash)
+        self._state.appended = True
+        return stored
+
+    def query(self, offset: int, limit: int, event_filter: EventFilter, sort: SortOrder) -> list[Event]:
+        """Ordered by position (ascending, or descending when ``sort`` is DESCENDING)."""
+        statement = select(*_COLUMNS).where(events.c.channel == self._state.channel)
+        if event_filter.asset_key:
+            statement = statement.where(events.c.asset_key == event_filter.asset_key)
+        if event_filter.asset_kind is not AssetKind.UNKNOWN:
+            statement = statement.where(events.c.asset_kind == event_filter.asset_kind.value)
+        if event_filter.event_kind is not EventKind.UNKNOWN:
+            statement = statement.where(events.c.event_kind == event_filter.event_kind.value)
+        for name, value in sorted(event_filter.metadata.items()):
+            statement = statement.where(events.c.metadata[name].as_string() == value)
+        if event_filter.start is not None:
+            statement = statement.where(events.c.timestamp >= event_filter.start)
+        if event_filter.end is not None:
+            statement = statement.where(events.c.timestamp <= event_filter.end)
+        order = events.c.position.desc() if sort is SortOrder.DESCENDING else events.c.position
+        statement = statement.order_by(order).offset(offset).limit(limit)
+        return [_event(row) for row in self._state.connection.execute(statement)]
+
+    def position_of(self, event_id: str) -> int | None:
+        """Position of an event of this channel, ``None`` when absent."""
+        parameters = {"channel": self._state.channel, "id": event_id}
+        position: int | None = self._state.connection.scalar(_POSITION_OF, parameters)
+        return position
+
+    def read_after(self, position: int, limit: int) -> list[Event]:
+        """Events with ``position`` greater than the given one, ordered by position."""
+        parameters = {"channel": self._state.channel, "position": position, "limit": limit}
+        return [_event(row) for row in self._state.connection.execute(_READ_AFTER, parameters)]
+
+    def head(self) -> tuple[int, str]:
+        """Position and hash of the channel's last event; ``(0, GENESIS_HASH)`` when empty."""
+        if self._state.head is None:
+            row = self._state.connection.execute(_HEAD, {"channel": self._state.channel}).first()
+            self._state.head = (0, GENESIS_HASH) if row is None else (row.position, row.hash)
+        return self._state.head

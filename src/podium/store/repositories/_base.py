@@ -1,0 +1,87 @@
+"""What every repository shares: the transaction state, dialect-specific inserts and key batching."""
+
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Final
+
+from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+
+from podium.domain.errors import AlreadyExists
+from podium.store.state import TxState
+
+KEY_BATCH: Final = 5000
+"""Keys per ``IN`` list, well under the bound-parameter limits of both databases."""
+
+
+class Repository:
+    """Base of the repositories: holds the transaction state."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: TxState) -> None:
+        self._state = state
+
+    @property
+    def _connection(self) -> Connection:
+        return self._state.connection
+
+    @property
+    def _channel(self) -> str:
+        return self._state.channel
+
+
+def batches(keys: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``keys`` in slices of at most ``KEY_BATCH``."""
+    for start in range(0, len(keys), KEY_BATCH):
+        yield keys[start : start + KEY_BATCH]
+
+
+@cache
+def insert_new(table: Table, dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT (primary key) DO NOTHING RETURNING <primary key>``.
+
+    The rows it returns are the ones inserted: a missing one names a taken key without aborting the
+    transaction, in the same round trip.
+    """
+    module = postgresql if dialect == "postgresql" else sqlite
+    key_columns = list(table.primary_key.columns)
+    return module.insert(table).on_conflict_do_nothing(index_elements=key_columns).returning(*key_columns)
+
+
+def insert_checked(
+    state: TxState, table: Table, rows: Sequence[dict[str, object]], resource: str, key_of_row: str
+) -> None:
+    """Insert ``rows``; raise ``AlreadyExists`` naming the first key taken (in the batch or already).
+
+    Args:
+        state: the transaction.
+        table: a table whose primary key is the single column ``key_of_row``.
+        rows: the rows, in the caller's order.
+        resource: the resource name for the error ("compute task" …).
+        key_of_row: the primary-key column name.
+    """
+    if not rows:
+        return
+    seen: set[object] = set()
+    for row in rows:
+        key = row[key_of_row]
+        if key in seen:
+            raise AlreadyExists(resource, str(key))
+        seen.add(key)
+    statement = insert_new(table, state.dialect)
+    inserted = {row[0] for row in state.connection.execute(statement, list(rows))}
+    if len(inserted) != len(rows):
+        first = next(row[key_of_row] for row in rows if row[key_of_row] not in inserted)
+        raise AlreadyExists(resource, str(first))
+
+
+def first_taken(state: TxState, table: Table, keys: Sequence[str]) -> str | None:
+    """The first of ``keys`` (in the given order) that is a primary key of ``table`` in any channel."""
+    column = table.c.key
+    statement = select(column).where(column.in_(bindparam("keys", expanding=True)))
+    taken: set[str] = set()
+    for batch in batches(keys):
+        taken.update(state.connection.scalars(statement, {"keys": list(batch)}))
+    return next((key for key in keys if key in taken), None)

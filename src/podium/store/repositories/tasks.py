@@ -1,0 +1,210 @@
+"""Compute tasks and their parent links (``compute_task_parents``).
+
+Status, rank, worker, plan, function, owner and creation date are columns (the queries filter and order
+on them); logs permission, metadata, inputs and outputs live in ``data``.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from sqlalchemy import Row, bindparam, func, insert, select, update
+
+from podium.domain.assets import (
+    ComputeTask,
+    ParentTaskOutputRef,
+    Permission,
+    Permissions,
+    TaskInput,
+    TaskOutput,
+)
+from podium.domain.commands import TaskFilter
+from podium.domain.kinds import TaskStatus
+from podium.store.repositories._base import Repository, batches, first_taken, insert_checked
+from podium.store.schema import compute_task_parents as parents
+from podium.store.schema import compute_tasks as tasks
+
+_COLUMNS: Final = (
+    tasks.c.key,
+    tasks.c.owner,
+    tasks.c.compute_plan_key,
+    tasks.c.function_key,
+    tasks.c.rank,
+    tasks.c.status,
+    tasks.c.worker,
+    tasks.c.creation_date,
+    tasks.c.data,
+)
+_IN_CHANNEL: Final = tasks.c.channel == bindparam("channel")
+_KEYS: Final = bindparam("keys", expanding=True)
+_STATUSES: Final = bindparam("statuses", expanding=True)
+_BY_CREATION: Final = (tasks.c.creation_date, tasks.c.key)
+_BY_RANK: Final = (tasks.c.rank, tasks.c.creation_date, tasks.c.key)
+
+_GET_MANY: Final = select(*_COLUMNS).where(tasks.c.key.in_(_KEYS), _IN_CHANNEL)
+_STATUSES_OF: Final = select(tasks.c.key, tasks.c.status).where(tasks.c.key.in_(_KEYS), _IN_CHANNEL)
+_SET_STATUS: Final = (
+    update(tasks)
+    .where(tasks.c.key == bindparam("k"), tasks.c.channel == bindparam("c"))
+    .values(status=bindparam("status"))
+)
+_CHILDREN: Final = (
+    select(*_COLUMNS)
+    .join(parents, parents.c.child_key == tasks.c.key)
+    .where(parents.c.parent_key == bindparam("parent_key"), _IN_CHANNEL)
+    .order_by(*_BY_CREATION)
+)
+_OF_PLAN: Final = (
+    select(*_COLUMNS)
+    .where(tasks.c.compute_plan_key == bindparam("plan_key"), tasks.c.status.in_(_STATUSES), _IN_CHANNEL)
+    .order_by(*_BY_RANK)
+)
+_OF_FUNCTION: Final = (
+    select(*_COLUMNS)
+    .where(tasks.c.function_key == bindparam("function_key"), tasks.c.status.in_(_STATUSES), _IN_CHANNEL)
+    .order_by(*_BY_RANK)
+)
+_COUNT_BY_STATUS: Final = (
+    select(tasks.c.status, func.count())
+    .where(tasks.c.compute_plan_key == bindparam("plan_key"), _IN_CHANNEL)
+    .group_by(tasks.c.status)
+)
+_INSERT_PARENTS: Final = insert(parents)
+
+
+def _task_input(data: Mapping[str, Any]) -> TaskInput:
+    parent = data.get("parent_task_output")
+    if parent is not None:
+        reference = ParentTaskOutputRef(parent["parent_task_key"], parent["output_identifier"])
+        return TaskInput(identifier=data["identifier"], parent_task_output=reference)
+    return TaskInput(identifier=data["identifier"], asset_key=data["asset_key"])
+
+
+def task_row(task: ComputeTask, channel: str) -> dict[str, Any]:
+    """The columns of a task."""
+    return {
+        "key": task.key,
+        "channel": channel,
+        "owner": task.owner,
+        "compute_plan_key": task.compute_plan_key,
+        "function_key": task.function_key,
+        "rank": task.rank,
+        "status": task.status.value,
+        "worker": task.worker,
+        "creation_date": task.creation_date,
+        "data": {
+            "logs_permission": task.logs_permission.snapshot(),
+            "metadata": dict(task.metadata),
+            "inputs": [task_input.snapshot() for task_input in task.inputs],
+            "outputs": {name: output.snapshot() for name, output in task.outputs.items()},
+        },
+    }
+
+
+def task_from_row(row: Row[Any]) -> ComputeTask:
+    """Rebuild a task from its columns."""
+    data: Mapping[str, Any] = row.data
+    return ComputeTask(
+        key=row.key,
+        owner=row.owner,
+        compute_plan_key=row.compute_plan_key,
+        function_key=row.function_key,
+        rank=row.rank,
+        status=TaskStatus(row.status),
+        worker=row.worker,
+        creation_date=row.creation_date,
+        logs_permission=Permission.from_snapshot(data["logs_permission"]),
+        metadata=dict(data["metadata"]),
+        inputs=tuple(_task_input(item) for item in data["inputs"]),
+        outputs={
+            name: TaskOutput(Permissions.from_snapshot(output["permissions"]), output["transient"])
+            for name, output in data["outputs"].items()
+        },
+    )
+
+
+class SqlTaskRepository(Repository):
+    """``ports.TaskRepository``."""
+
+    __slots__ = ()
+
+    def first_key_taken(self, keys: Sequence[str]) -> str | None:
+        return first_taken(self._state, tasks, keys)
+
+    def add_many(self, new_tasks: Sequence[ComputeTask]) -> None:
+        """Store tasks and their parent links in two batched statements.
+
+        Raises ``AlreadyExists`` naming the first key taken (in the batch, or in any channel).
+        """
+        rows = [task_row(task, self._channel) for task in new_tasks]
+        insert_checked(self._state, tasks, rows, "compute task", "key")
+        links = [
+            {"child_key": task.key, "parent_key": parent_key, "position": position}
+            for task in new_tasks
+            for position, parent_key in enumerate(task.parent_keys)
+        ]
+        if links:
+            self._connection.execute(_INSERT_PARENTS, links)
+
+    def get(self, key: str) -> ComputeTask | None:
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, ComputeTask]:
+        found: dict[str, ComputeTask] = {}
+        for batch in batches(keys):
+            for row in self._connection.execute(_GET_MANY, {"keys": list(batch), "channel": self._channel}):
+                found[row.key] = task_from_row(row)
+        return found
+
+    def statuses(self, keys: Sequence[str]) -> dict[str, TaskStatus]:
+        """Current status of each existing task among ``keys`` (cheaper than ``get_many``)."""
+        found: dict[str, TaskStatus] = {}
+        for batch in batches(keys):
+            parameters = {"keys": list(batch), "channel": self._channel}
+            for key, status in self._connection.execute(_STATUSES_OF, parameters):
+                found[key] = TaskStatus(status)
+        return found
+
+    def set_status(self, key: str, status: TaskStatus) -> None:
+        self._connection.execute(_SET_STATUS, {"k": key, "c": self._channel, "status": status.value})
+
+    def query(self, offset: int, limit: int, task_filter: TaskFilter) -> list[ComputeTask]:
+        """Ordered by creation date then key."""
+        statement = select(*_COLUMNS).where(tasks.c.channel == self._channel)
+        if task_filter.worker:
+            statement = statement.where(tasks.c.worker == task_filter.worker)
+        if task_filter.status is not TaskStatus.UNKNOWN:
+            statement = statement.where(tasks.c.status == task_filter.status.value)
+        if task_filter.compute_plan_key:
+            statement = statement.where(tasks.c.compute_plan_key == task_filter.compute_plan_key)
+        if task_filter.function_key:
+            statement = statement.where(tasks.c.function_key == task_filter.function_key)
+        statement = statement.order_by(*_BY_CREATION).offset(offset).limit(limit)
+        return [task_from_row(row) for row in self._connection.execute(statement)]
+
+    def children(self, parent_key: str) -> list[ComputeTask]:
+        """Tasks having ``parent_key`` among their parents, ordered by creation date then key."""
+        rows = self._connection.execute(_CHILDREN, {"parent_key": parent_key, "channel": self._channel})
+        return [task_from_row(row) for row in rows]
+
+    def of_plan(self, plan_key: str, statuses: Sequence[TaskStatus]) -> list[ComputeTask]:
+        """Tasks of a plan with a status among ``statuses``, by rank then creation date then key."""
+        if not statuses:
+            return []
+        parameters = {"plan_key": plan_key, "statuses": [s.value for s in statuses], "channel": self._channel}
+        return [task_from_row(row) for row in self._connection.execute(_OF_PLAN, parameters)]
+
+    def of_function(self, function_key: str, statuses: Sequence[TaskStatus]) -> list[ComputeTask]:
+        """Tasks using a function with a status among ``statuses``, by rank then creation date then key."""
+        if not statuses:
+            return []
+        parameters = {
+            "function_key": function_key,
+            "statuses": [s.value for s in statuses],
+            "channel": self._channel,
+        }
+        return [task_from_row(row) for row in self._connection.execute(_OF_FUNCTION, parameters)]
+
+    def count_by_status(self, plan_key: str) -> dict[TaskStatus, int]:
+        """Number of tasks of a plan per status; statuses without tasks are absent."""
+        rows = self._connection.execute(_COUNT_BY_STATUS, {"plan_key": plan_key, "channel": self._channel})
+        return {TaskStatus(status): count for status, count in rows}
