@@ -37,10 +37,10 @@ def domain_error_types() -> list[type[errors.DomainError]]:
 
 def make_error(error_type: type[BaseException]) -> BaseException:
     """An instance of ``error_type``, whatever its constructor's string parameters."""
-    parameters = [
-        p for p in inspect.signature(error_type.__init__).parameters.values() if p.name != "self"
+    parameters = [p for p in inspect.signature(error_type.__init__).parameters.values() if p.name != "self"]
+    required = [
+        p for p in parameters if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD
     ]
-    required = [p for p in parameters if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
     return error_type(*[f"<{p.name}>" for p in required]) if required else error_type("boom")
 
 

@@ -24,7 +24,11 @@ PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
     [
         ((), FAILED_PRECONDITION, "OE0003: missing or invalid header 'mspid'"),
         ((("channel", "mychannel"),), FAILED_PRECONDITION, "OE0003: missing or invalid header 'mspid'"),
-        ((("mspid", ""), ("channel", "mychannel")), FAILED_PRECONDITION, "OE0003: missing or invalid header 'mspid'"),
+        (
+            (("mspid", ""), ("channel", "mychannel")),
+            FAILED_PRECONDITION,
+            "OE0003: missing or invalid header 'mspid'",
+        ),
         (
             (("mspid", ORG1), ("mspid", ORG2), ("channel", "mychannel")),
             FAILED_PRECONDITION,
@@ -36,7 +40,11 @@ PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
             FAILED_PRECONDITION,
             "OE0003: missing or invalid header 'channel'",
         ),
-        ((("mspid", "Stranger"), ("channel", "mychannel")), PERMISSION_DENIED, 'OE0102: organization "Stranger" is unknown'),
+        (
+            (("mspid", "Stranger"), ("channel", "mychannel")),
+            PERMISSION_DENIED,
+            'OE0102: organization "Stranger" is unknown',
+        ),
         (
             (("mspid", ORG1), ("channel", "yourchannel")),
             PERMISSION_DENIED,

@@ -5,6 +5,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -41,7 +42,8 @@ class ServeProcess:
         self.process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[dict[str, object]] = queue.Queue()
         self.seen: list[dict[str, object]] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.port = int(str(self.wait_for("serving on")["message"]).rsplit(":", 1)[1].split()[0])
 
     def _read(self) -> None:
@@ -49,6 +51,15 @@ class ServeProcess:
         for line in self.process.stderr:
             if line.startswith("{"):
                 self.lines.put(json.loads(line))
+
+    def close(self) -> None:
+        """Kill the child if still running, and release its pipe."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        self._reader.join(timeout=10)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
 
     def wait_for(self, text: str) -> dict[str, object]:
         """The first log line containing ``text``; fails after ``START_SECONDS``."""
@@ -68,9 +79,7 @@ class ServeProcess:
 def serve(tmp_path: Path, channels_file: Path) -> Iterator[ServeProcess]:
     child = ServeProcess(tmp_path, channels_file)
     yield child
-    if child.process.poll() is None:
-        child.process.kill()
-        child.process.wait(timeout=10)
+    child.close()
 
 
 def test_serves_health_and_version_then_exits_cleanly_with_an_open_stream(serve: ServeProcess) -> None:
@@ -86,9 +95,9 @@ def test_serves_health_and_version_then_exits_cleanly_with_an_open_stream(serve:
         assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
         serve.process.send_signal(signal.SIGTERM)
         assert serve.process.wait(timeout=30) == 0
-        statuses = []
-        with pytest.raises(grpc.RpcError):  # the stream is cut once the grace period is over
-            statuses.extend(update.status for update in watch)
+        with pytest.raises(grpc.RpcError) as cut:  # the stream is cut once the grace period is over
+            list(watch)
+        assert cut.value.code() in {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
     assert serve.wait_for("stopped")
 
 
@@ -117,3 +126,21 @@ def test_refuses_to_start_without_transport_choice(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "PODIUM_INSECURE" in result.stderr
+
+
+def test_several_processes_share_the_port_and_stop_together(tmp_path: Path, channels_file: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"PODIUM_LISTEN": f"127.0.0.1:{port}", "PODIUM_PROCESSES": "2", "PODIUM_HTTP_LISTEN": ""}
+    child = ServeProcess(tmp_path, channels_file, env)
+    try:
+        child.wait_for("serving on")  # the second worker
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as opened:
+            health = health_pb2_grpc.HealthStub(opened)
+            answer = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=10)
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        child.process.send_signal(signal.SIGTERM)
+        assert child.process.wait(timeout=30) == 0
+    finally:
+        child.close()

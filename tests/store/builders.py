@@ -66,7 +66,9 @@ def data_manager(key: str, created: int = 0) -> DataManager:
 
 
 def data_sample(key: str, managers: tuple[str, ...], created: int = 0) -> DataSample:
-    return DataSample(key=key, data_manager_keys=managers, owner="org-a", checksum=f"sum-{key}", creation_date=at(created))
+    return DataSample(
+        key=key, data_manager_keys=managers, owner="org-a", checksum=f"sum-{key}", creation_date=at(created)
+    )
 
 
 def plan(key: str, created: int = 0, owner: str = "org-a") -> ComputePlan:
@@ -87,7 +89,9 @@ def task(
     worker: str = "org-a",
 ) -> ComputeTask:
     inputs = [TaskInput("data", asset_key="sample-1")]
-    inputs += [TaskInput("model", parent_task_output=ParentTaskOutputRef(parent, "model")) for parent in parents]
+    inputs += [
+        TaskInput("model", parent_task_output=ParentTaskOutputRef(parent, "model")) for parent in parents
+    ]
     return ComputeTask(
         key=key,
         owner="org-a",

@@ -31,7 +31,8 @@ class TestModels:
         with tasks.transaction("c1", read_only=True) as tx:
             assert tx.models.get("m2") == b.model("m2", "t1", created=1)
             disabled = tx.models.get("m1")
-            assert disabled is not None and disabled.is_disabled
+            assert disabled is not None
+            assert disabled.is_disabled
             assert "address" not in disabled.snapshot()
             assert [m.key for m in tx.models.of_task("t1")] == ["m1", "m2"]
         with tasks.transaction("c2", read_only=True) as tx:
@@ -75,7 +76,12 @@ class TestPerformances:
 class TestFailureReports:
     def test_add_replaces_earlier_report(self, tasks: SqlDatabase) -> None:
         first = FailureReport(
-            "t1", ErrorType.EXECUTION, Addressable("c", "http://l"), b.at(0), "org-a", FailedAssetKind.COMPUTE_TASK
+            "t1",
+            ErrorType.EXECUTION,
+            Addressable("c", "http://l"),
+            b.at(0),
+            "org-a",
+            FailedAssetKind.COMPUTE_TASK,
         )
         second = replace(first, error_type=ErrorType.BUILD, logs_address=None, creation_date=b.at(3))
         with tasks.transaction("c1", read_only=False) as tx:

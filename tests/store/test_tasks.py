@@ -42,7 +42,8 @@ class TestTasks:
             leaf = tx.tasks.get("leaf")
         expected = b.task("leaf", "p1", "f1", parents=("a", "b"), rank=2, created=1, status=WAITING)
         assert leaf == expected
-        assert leaf is not None and leaf.snapshot() == expected.snapshot()
+        assert leaf is not None
+        assert leaf.snapshot() == expected.snapshot()
         assert leaf.parent_keys == ("a", "b")
 
     def test_reads_are_per_channel_keys_global(self, graph: SqlDatabase) -> None:
@@ -93,7 +94,12 @@ class TestTasks:
             assert [t.key for t in tx.tasks.of_plan("p1", [WAITING, TODO])] == ["root", "a", "b", "leaf"]
             assert [t.key for t in tx.tasks.of_plan("p1", [WAITING])] == ["a", "b", "leaf"]
             assert tx.tasks.of_plan("p1", []) == []
-            assert [t.key for t in tx.tasks.of_function("f1", [WAITING, TODO])] == ["root", "solo", "b", "leaf"]
+            assert [t.key for t in tx.tasks.of_function("f1", [WAITING, TODO])] == [
+                "root",
+                "solo",
+                "b",
+                "leaf",
+            ]
         with graph.transaction("c2", read_only=True) as tx:
             assert tx.tasks.of_function("f1", [WAITING, TODO]) == []
 

@@ -16,13 +16,14 @@ Errors: serialization failures, deadlocks, unique keys raced across channels and
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import Final, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from sqlalchemy import Connection, Engine, exc
 
+from podium.app.ports import Database
 from podium.store.engine import WRITE_OPTION, create_podium_engine, is_memory
 from podium.store.errors import translate
 from podium.store.eventlog import lock_head, save_head
@@ -82,7 +83,7 @@ class SqlDatabase:
         if state.appended:
             self._waiters.wake(channel)
 
-    def _run(self, channel: str, read_only: bool) -> Iterator[SqlTransaction]:
+    def _run(self, channel: str, read_only: bool) -> Generator[SqlTransaction, None, TxState]:
         try:
             connection = self._engine.connect()
         except exc.DBAPIError as error:
@@ -173,3 +174,10 @@ def open_database(url: str, *, auto_migrate: bool | None = None) -> SqlDatabase:
         engine.dispose()
         raise
     return SqlDatabase(engine)
+
+
+if TYPE_CHECKING:
+
+    def _implements_port(database: SqlDatabase) -> Database:
+        """Static proof that ``SqlDatabase`` implements ``ports.Database`` (checked by mypy)."""
+        return database

@@ -29,7 +29,9 @@ def normalize_url(url: str) -> URL:
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+pysqlite")
-    raise ValueError(f"unsupported database URL {parsed.render_as_string()!r}: use sqlite:// or postgresql://")
+    raise ValueError(
+        f"unsupported database URL {parsed.render_as_string()!r}: use sqlite:// or postgresql://"
+    )
 
 
 def is_memory(url: URL) -> bool:
@@ -44,7 +46,9 @@ def create_podium_engine(url: str) -> Engine:
         return create_engine(
             parsed, isolation_level="READ COMMITTED", pool_size=10, max_overflow=20, pool_pre_ping=False
         )
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    }
     if is_memory(parsed):
         kwargs["poolclass"] = StaticPool
     engine = create_engine(parsed, **kwargs)

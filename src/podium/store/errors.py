@@ -29,9 +29,10 @@ def translate(error: exc.DBAPIError) -> Exception:
         return RetryableConflict(f"transaction conflict ({sqlite_code})")
     if error.connection_invalidated:
         return Unavailable(f"database connection lost: {original}")
-    if isinstance(error, exc.OperationalError) and (
-        sqlstate is None or sqlstate.startswith("08") or sqlstate.startswith("57P")
+    if (
+        isinstance(error, exc.OperationalError)
+        and (sqlstate is None or sqlstate.startswith("08") or sqlstate.startswith("57P"))
+        and (sqlite_code is None or sqlite_code == "SQLITE_CANTOPEN")
     ):
-        if sqlite_code is None or sqlite_code == "SQLITE_CANTOPEN":
-            return Unavailable(f"database unavailable: {original}")
+        return Unavailable(f"database unavailable: {original}")
     return error

@@ -18,8 +18,8 @@ from sqlalchemy.sql.dml import Insert
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, seal
-from podium.store.state import TxState
 from podium.store.schema import channel_heads, events
+from podium.store.state import TxState
 
 NOTIFY_CHANNEL: Final = "podium_events"
 """The PostgreSQL notification channel; the payload is the podium channel name."""

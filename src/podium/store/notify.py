@@ -19,7 +19,8 @@ from podium.store.eventlog import NOTIFY_CHANNEL
 
 _log: Final = logging.getLogger(__name__)
 
-_POLL_SECONDS: Final = 1.0
+# How often the listener looks at its stop flag while idle (bounds close()).
+_POLL_SECONDS: Final = 0.25
 _BACKOFF_MAX_SECONDS: Final = 5.0
 
 

@@ -2,6 +2,19 @@
 
 from datetime import datetime
 
+from podium.app.ports import (
+    DataManagerRepository,
+    DataSampleRepository,
+    EventLog,
+    FailureReportRepository,
+    FunctionRepository,
+    ModelRepository,
+    OrganizationRepository,
+    OutputAssetRepository,
+    PerformanceRepository,
+    PlanRepository,
+    TaskRepository,
+)
 from podium.store.eventlog import SqlEventLog
 from podium.store.repositories.data_managers import SqlDataManagerRepository
 from podium.store.repositories.data_samples import SqlDataSampleRepository
@@ -41,14 +54,14 @@ class SqlTransaction:
     def __init__(self, state: TxState) -> None:
         self.channel: str = state.channel
         self.now: datetime = state.now
-        self.organizations = SqlOrganizationRepository(state)
-        self.functions = SqlFunctionRepository(state)
-        self.data_managers = SqlDataManagerRepository(state)
-        self.data_samples = SqlDataSampleRepository(state)
-        self.plans = SqlPlanRepository(state)
-        self.tasks = SqlTaskRepository(state)
-        self.models = SqlModelRepository(state)
-        self.performances = SqlPerformanceRepository(state)
-        self.failure_reports = SqlFailureReportRepository(state)
-        self.output_assets = SqlOutputAssetRepository(state)
-        self.events = SqlEventLog(state)
+        self.organizations: OrganizationRepository = SqlOrganizationRepository(state)
+        self.functions: FunctionRepository = SqlFunctionRepository(state)
+        self.data_managers: DataManagerRepository = SqlDataManagerRepository(state)
+        self.data_samples: DataSampleRepository = SqlDataSampleRepository(state)
+        self.plans: PlanRepository = SqlPlanRepository(state)
+        self.tasks: TaskRepository = SqlTaskRepository(state)
+        self.models: ModelRepository = SqlModelRepository(state)
+        self.performances: PerformanceRepository = SqlPerformanceRepository(state)
+        self.failure_reports: FailureReportRepository = SqlFailureReportRepository(state)
+        self.output_assets: OutputAssetRepository = SqlOutputAssetRepository(state)
+        self.events: EventLog = SqlEventLog(state)

@@ -1,8 +1,8 @@
 """What every repository shares: the transaction state, dialect-specific inserts and key batching."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,11 +47,14 @@ def insert_new(table: Table, dialect: str) -> Insert:
     """
     module = postgresql if dialect == "postgresql" else sqlite
     key_columns = list(table.primary_key.columns)
-    return module.insert(table).on_conflict_do_nothing(index_elements=key_columns).returning(*key_columns)
+    statement: Insert = (
+        module.insert(table).on_conflict_do_nothing(index_elements=key_columns).returning(*key_columns)
+    )
+    return statement
 
 
 def insert_checked(
-    state: TxState, table: Table, rows: Sequence[dict[str, object]], resource: str, key_of_row: str
+    state: TxState, table: Table, rows: Sequence[Mapping[str, Any]], resource: str, key_of_row: str
 ) -> None:
     """Insert ``rows``; raise ``AlreadyExists`` naming the first key taken (in the batch or already).
 

@@ -10,9 +10,16 @@ from podium.store.repositories._base import Repository, batches, first_taken, in
 from podium.store.schema import data_sample_data_managers as links
 from podium.store.schema import data_samples
 
-_COLUMNS: Final = (data_samples.c.key, data_samples.c.owner, data_samples.c.checksum, data_samples.c.creation_date)
+_COLUMNS: Final = (
+    data_samples.c.key,
+    data_samples.c.owner,
+    data_samples.c.checksum,
+    data_samples.c.creation_date,
+)
 _IN_CHANNEL: Final = data_samples.c.channel == bindparam("channel")
-_GET_MANY: Final = select(*_COLUMNS).where(data_samples.c.key.in_(bindparam("keys", expanding=True)), _IN_CHANNEL)
+_GET_MANY: Final = select(*_COLUMNS).where(
+    data_samples.c.key.in_(bindparam("keys", expanding=True)), _IN_CHANNEL
+)
 _LINKS: Final = (
     select(links.c.data_sample_key, links.c.data_manager_key)
     .where(links.c.data_sample_key.in_(bindparam("keys", expanding=True)))

@@ -27,10 +27,11 @@ def _upsert(dialect: str) -> Insert:
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(reports)
     replaced = ("channel", "error_type", "asset_type", "owner", "creation_date", "logs_address")
-    return statement.on_conflict_do_update(
+    upsert: Insert = statement.on_conflict_do_update(
         index_elements=[reports.c.asset_key],
         set_={name: statement.excluded[name] for name in replaced},
     )
+    return upsert
 
 
 class SqlFailureReportRepository(Repository):

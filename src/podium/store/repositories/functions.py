@@ -91,8 +91,13 @@ class SqlFunctionRepository(Repository):
         row = function_row(function)
         self._connection.execute(
             _UPDATE,
-            {"k": function.key, "c": self._channel, "name": row["name"], "status": row["status"],
-             "data": row["data"]},
+            {
+                "k": function.key,
+                "c": self._channel,
+                "name": row["name"],
+                "status": row["status"],
+                "data": row["data"],
+            },
         )
 
     def query(self, offset: int, limit: int, compute_plan_key: str = "") -> list[Function]:

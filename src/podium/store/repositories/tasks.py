@@ -7,7 +7,7 @@ on them); logs permission, metadata, inputs and outputs live in ``data``.
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import BindParameter, Row, bindparam, func, insert, select, update
 
 from podium.domain.assets import (
     ComputeTask,
@@ -35,8 +35,8 @@ _COLUMNS: Final = (
     tasks.c.data,
 )
 _IN_CHANNEL: Final = tasks.c.channel == bindparam("channel")
-_KEYS: Final = bindparam("keys", expanding=True)
-_STATUSES: Final = bindparam("statuses", expanding=True)
+_KEYS: Final[BindParameter[str]] = bindparam("keys", expanding=True)
+_STATUSES: Final[BindParameter[str]] = bindparam("statuses", expanding=True)
 _BY_CREATION: Final = (tasks.c.creation_date, tasks.c.key)
 _BY_RANK: Final = (tasks.c.rank, tasks.c.creation_date, tasks.c.key)
 
