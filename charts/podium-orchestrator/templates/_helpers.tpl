@@ -158,3 +158,22 @@ drift test checks each one is read by the code; see docs/configuration.md).
 {{- if and .Values.tls.certManager.enabled (not .Values.tls.certManager.issuerRef.name) }}{{ fail "tls.certManager.issuerRef.name is required" }}{{ end }}
 {{- if not .Values.channels }}{{ fail "channels must list at least one channel" }}{{ end }}
 {{- end }}
+
+{{/* Egress rules of pods that talk to the database: DNS, then PostgreSQL (bundled or external). */}}
+{{- define "podium.networkPolicy.databaseEgress" -}}
+- ports:
+    - {port: 53, protocol: UDP}
+    - {port: 53, protocol: TCP}
+- ports:
+    - {port: 5432, protocol: TCP}
+  {{- if .Values.postgresql.enabled }}
+  to:
+    - podSelector:
+        matchLabels:
+          {{- include "podium.selectorLabels" (dict "ctx" . "component" "postgresql") | nindent 10 }}
+  {{- else if .Values.networkPolicy.databaseCIDR }}
+  to:
+    - ipBlock:
+        cidr: {{ .Values.networkPolicy.databaseCIDR }}
+  {{- end }}
+{{- end }}

@@ -22,6 +22,7 @@ from podium.api.channels import ChannelRegistry
 from podium.api.generated import info_pb2, info_pb2_grpc
 from podium.api.identity import Identifier
 from podium.api.info_servicer import InfoServicer
+from podium.api.servicers.registry import register_orchestrator_services
 from podium.api.interceptors import RequestInterceptor
 from podium.api.metrics import HttpEndpoint, Metrics
 from podium.api.settings import Settings, split_address
@@ -47,7 +48,10 @@ def register_servicers(
         The full names of the registered services (for health and reflection).
     """
     info_pb2_grpc.add_InfoServiceServicer_to_server(InfoServicer(), server)
-    return [info_pb2.DESCRIPTOR.services_by_name["InfoService"].full_name]
+    names = [info_pb2.DESCRIPTOR.services_by_name["InfoService"].full_name]
+    if orchestrator is not None:
+        names += register_orchestrator_services(server, orchestrator, shutdown_event)
+    return names
 
 
 @dataclass
