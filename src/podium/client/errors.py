@@ -243,6 +243,4 @@ def is_already_done(error: BaseException, action: str | None = None) -> bool:
     if action == PlanAction.CANCELED:
         return isinstance(error, FailedPrecondition) and error.oe_code == PLAN_TERMINATED_CODE
     target = _TARGET_STATUS.get(action)
-    return (
-        target is not None and isinstance(error, InvalidTransition) and error.current_status == target
-    )
+    return target is not None and isinstance(error, InvalidTransition) and error.current_status == target

@@ -48,5 +48,10 @@ class EventCalls(CallsBase):
 
     def query_version(self) -> str:
         """The orchestrator's build version."""
-        response = self._read(self._stubs.info.QueryVersion, info_pb2.QueryVersionParam(), "InfoService/QueryVersion")
+        response = self._read(
+            self._stubs.info.QueryVersion,
+            info_pb2.QueryVersionParam(),
+            "InfoService/QueryVersion",
+            info_pb2.QueryVersionResponse,
+        )
         return str(response.orchestrator)

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 import grpc
 
 from podium.client.config import RetrySettings
-from podium.client.errors import Cancelled, OrchestratorError, error_from_rpc
+from podium.client.errors import Cancelled, error_from_rpc
 from podium.client.retry import Retrier
 
 T = TypeVar("T")
@@ -113,14 +113,14 @@ class Transport:
             try:
                 return rpc(request, timeout=timeout, metadata=metadata)
             except grpc.RpcError as error:
-                raise error_from_rpc(
-                    error, method=method, request_id=request_id, attempts=attempt
-                ) from error
+                raise error_from_rpc(error, method=method, request_id=request_id, attempts=attempt) from error
 
         retrier = Retrier(self.retry, self.call_timeout, self._sleep, self._clock, self._rng)
         return retrier.run(attempt_once, retryable=not write or self.retry.retry_writes)
 
-    def stream(self, rpc: Callable[..., Any], request: Any, *, method: str, channel_name: str | None) -> "Stream":
+    def stream(
+        self, rpc: Callable[..., Any], request: Any, *, method: str, channel_name: str | None
+    ) -> "Stream":
         """Open a server stream (no deadline, no retry); see ``Stream``."""
         request_id = new_request_id()
         call = rpc(request, metadata=self.metadata(request_id, channel_name))

@@ -25,6 +25,7 @@ __all__ = [
     "Manifest",
     "OutputKind",
     "OutputSpec",
+    "Outputs",
     "RunResult",
     "RunnerError",
     "RunningTask",

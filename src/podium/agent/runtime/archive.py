@@ -102,4 +102,3 @@ def _hoist_single_root(destination: Path) -> None:
     for child in list(root.iterdir()):
         child.rename(destination / child.name)
     root.rmdir()
-

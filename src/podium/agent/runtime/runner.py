@@ -15,9 +15,7 @@ from typing import Any, NoReturn
 
 from podium.agent.runtime.contract import Inputs, Outputs, TaskContext, read_performance
 from podium.agent.runtime.manifest import InvalidManifest, load_manifest
-from podium.agent.runtime.spec import OutputKind, RunnerError, RunnerErrorKind, TaskSpec
-
-ERROR_FILE_NAME = "error.json"
+from podium.agent.runtime.spec import ERROR_FILE_NAME, OutputKind, RunnerError, RunnerErrorKind, TaskSpec
 
 
 class _Failure(Exception):

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+
+ERROR_FILE_NAME: Final = "error.json"
+"""Written by the runner next to the spec when it reports a ``RunnerError``."""
 
 
 class OutputKind(StrEnum):
