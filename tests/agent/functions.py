@@ -4,7 +4,7 @@ import tarfile
 import textwrap
 from pathlib import Path
 
-TRAIN = '''
+TRAIN = """
 import json
 
 def train(inputs, outputs, context):
@@ -12,23 +12,24 @@ def train(inputs, outputs, context):
     if "model" in inputs:
         start = json.loads(inputs.path("model").read_text())["weight"]
     samples = inputs["datasamples"] if "datasamples" in inputs else []
-    outputs["model"].write_text(json.dumps({"weight": start + len(samples), "task": context.task_key}))
+    model = {"weight": start + len(samples), "samples": samples, "task": context.task_key}
+    outputs["model"].write_text(json.dumps(model))
     outputs.write_performance("performance", 0.75)
     print("trained on", len(samples), "samples")
-'''
+"""
 
-OPENER = '''
+OPENER = """
 def open_samples(sample_dirs):
     return sorted(path.name for path in sample_dirs)
-'''
+"""
 
-RAISES = '''
+RAISES = """
 def main(inputs, outputs, context):
     print("about to fail")
     raise RuntimeError("the function is broken")
-'''
+"""
 
-SLEEPS = '''
+SLEEPS = """
 import os, subprocess, sys, time
 
 def main(inputs, outputs, context):
@@ -36,7 +37,7 @@ def main(inputs, outputs, context):
     (context.workdir / "pids").write_text(f"{os.getpid()} {child.pid}")
     print("sleeping", flush=True)
     time.sleep(600)
-'''
+"""
 
 
 def write_project(

@@ -5,6 +5,8 @@ is recorded with its headers, and failures can be scripted per method, consumed 
 normal answer.
 """
 
+# ruff: noqa: N802
+
 import threading
 from collections import defaultdict, deque
 from collections.abc import Iterator
@@ -80,7 +82,7 @@ class FakeState:
                 context.abort(failure.code, failure.message)
 
 
-class Tasks(computetask_pb2_grpc.ComputeTaskServiceServicer):  # type: ignore[misc]
+class Tasks(computetask_pb2_grpc.ComputeTaskServiceServicer):
     def __init__(self, state: FakeState) -> None:
         self.state = state
 
@@ -90,6 +92,13 @@ class Tasks(computetask_pb2_grpc.ComputeTaskServiceServicer):  # type: ignore[mi
             if task.key == request.key:
                 return task
         context.abort(grpc.StatusCode.NOT_FOUND, f'OE0002: computetask with key "{request.key}" not found')
+        return None
+
+    def GetTaskInputAssets(self, request: Any, context: Any) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "not in the fake")
+
+    def DisableOutput(self, request: Any, context: Any) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "not in the fake")
 
     def RegisterTasks(self, request: Any, context: Any) -> Any:
         self.state.begin("RegisterTasks", request, context)
@@ -108,14 +117,18 @@ class Tasks(computetask_pb2_grpc.ComputeTaskServiceServicer):  # type: ignore[mi
         self.state.begin("QueryTasks", request, context)
         offset = int(request.page_token or "0")
         size = request.page_size or 50
-        wanted = [task for task in self.state.tasks if task.worker == request.filter.worker or not request.filter.worker]
+        wanted = [
+            task
+            for task in self.state.tasks
+            if task.worker == request.filter.worker or not request.filter.worker
+        ]
         page = wanted[offset : offset + size]
         more = offset + size < len(wanted)
         token = ("1" if self.state.repeat_token else str(offset + size)) if more else ""
         return computetask_pb2.QueryTasksResponse(tasks=page, next_page_token=token)
 
 
-class Organizations(organization_pb2_grpc.OrganizationServiceServicer):  # type: ignore[misc]
+class Organizations(organization_pb2_grpc.OrganizationServiceServicer):
     def __init__(self, state: FakeState) -> None:
         self.state = state
 
@@ -123,10 +136,16 @@ class Organizations(organization_pb2_grpc.OrganizationServiceServicer):  # type:
         self.state.begin("RegisterOrganization", request, context)
         return organization_pb2.Organization(id="Org1MSP", address=request.address)
 
+    def GetAllOrganizations(self, request: Any, context: Any) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "not in the fake")
 
-class Events(event_pb2_grpc.EventServiceServicer):  # type: ignore[misc]
+
+class Events(event_pb2_grpc.EventServiceServicer):
     def __init__(self, state: FakeState) -> None:
         self.state = state
+
+    def QueryEvents(self, request: Any, context: Any) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "not in the fake")
 
     def SubscribeToEvents(self, request: Any, context: Any) -> Iterator[Any]:
         self.state.begin("SubscribeToEvents", request, context)
@@ -142,7 +161,7 @@ class Events(event_pb2_grpc.EventServiceServicer):  # type: ignore[misc]
             self.state.stream_ended.set()
 
 
-class Info(info_pb2_grpc.InfoServiceServicer):  # type: ignore[misc]
+class Info(info_pb2_grpc.InfoServiceServicer):
     def __init__(self, state: FakeState) -> None:
         self.state = state
 

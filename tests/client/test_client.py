@@ -27,14 +27,17 @@ from tests.client.fake_server import Failure, FakeState
 SC = grpc.StatusCode
 
 
-def test_every_call_sends_mspid_channel_and_a_fresh_reqid(client: OrchestratorClient, state: FakeState) -> None:
+def test_every_call_sends_mspid_channel_and_a_fresh_reqid(
+    client: OrchestratorClient, state: FakeState
+) -> None:
     assert client.query_version() == "fake-1.0"
     client.query_version()
     first, second = state.calls_of("QueryVersion")
     for call in (first, second):
         assert call.headers["mspid"] == [MSPID]
         assert call.headers["channel"] == [CHANNEL]
-        assert len(call.headers["reqid"]) == 1 and call.headers["reqid"][0]
+        assert len(call.headers["reqid"]) == 1
+        assert call.headers["reqid"][0]
     assert first.headers["reqid"] != second.headers["reqid"]
 
 
@@ -45,8 +48,12 @@ def test_for_channel_sends_the_other_channel_on_the_same_connection(
     view.query_version()
     view.close()  # leaves the shared connection open
     client.query_version()
-    assert [call.headers["channel"] for call in state.calls_of("QueryVersion")] == [["yourchannel"], [CHANNEL]]
-    assert view.channel == "yourchannel" and client.channel == CHANNEL
+    assert [call.headers["channel"] for call in state.calls_of("QueryVersion")] == [
+        ["yourchannel"],
+        [CHANNEL],
+    ]
+    assert view.channel == "yourchannel"
+    assert client.channel == CHANNEL
 
 
 @pytest.mark.parametrize(
@@ -65,6 +72,7 @@ def test_for_channel_sends_the_other_channel_on_the_same_connection(
     ],
 )
 def test_statuses_become_the_mapped_error_with_their_oe_code(
+    *,
     client: OrchestratorClient,
     state: FakeState,
     code: grpc.StatusCode,
@@ -92,16 +100,21 @@ def test_a_missing_task_is_not_found_from_the_server_answer(client: Orchestrator
 def test_unavailable_is_retried_with_the_same_reqid_then_succeeds(
     client: OrchestratorClient, state: FakeState, sleeps: Sleeps
 ) -> None:
-    state.fail("QueryVersion", Failure(SC.UNAVAILABLE, "OE0009: storage unavailable"), Failure(SC.UNAVAILABLE))
+    state.fail(
+        "QueryVersion", Failure(SC.UNAVAILABLE, "OE0009: storage unavailable"), Failure(SC.UNAVAILABLE)
+    )
     assert client.query_version() == "fake-1.0"
     calls = state.calls_of("QueryVersion")
     assert len(calls) == 3
     assert len({call.headers["reqid"][0] for call in calls}) == 1
     assert len(sleeps.seconds) == 2
-    assert 0 <= sleeps.seconds[0] <= 0.1 and 0 <= sleeps.seconds[1] <= 0.2
+    assert 0 <= sleeps.seconds[0] <= 0.1
+    assert 0 <= sleeps.seconds[1] <= 0.2
 
 
-def test_invalid_argument_is_never_retried(client: OrchestratorClient, state: FakeState, sleeps: Sleeps) -> None:
+def test_invalid_argument_is_never_retried(
+    client: OrchestratorClient, state: FakeState, sleeps: Sleeps
+) -> None:
     state.fail("GetTask", Failure(SC.INVALID_ARGUMENT, "OE0101: bad key"))
     with pytest.raises(InvalidArgument):
         client.get_task("k")
@@ -144,12 +157,15 @@ def test_a_retried_registration_that_committed_is_recognized_as_already_done(
 def test_an_already_done_task_action_is_recognized(client: OrchestratorClient, state: FakeState) -> None:
     state.fail(
         "ApplyTaskAction",
-        Failure(SC.FAILED_PRECONDITION, "OE0104: event transitionDone inappropriate in current state STATUS_DONE"),
+        Failure(
+            SC.FAILED_PRECONDITION, "OE0104: event transitionDone inappropriate in current state STATUS_DONE"
+        ),
     )
     with pytest.raises(InvalidTransition) as raised:
         client.apply_task_action("t1", TaskAction.DONE, log="task completed")
     request = state.calls_of("ApplyTaskAction")[0].request
-    assert request.action == computetask_pb2.TASK_ACTION_DONE and request.log == "task completed"
+    assert request.action == computetask_pb2.TASK_ACTION_DONE
+    assert request.log == "task completed"
     assert is_already_done(raised.value, TaskAction.DONE)
     assert not is_already_done(raised.value, TaskAction.CANCELED)
 
@@ -243,7 +259,8 @@ def test_an_injected_channel_is_used_and_left_open(fake: tuple[FakeState, int]) 
         # Still usable after the client closed: the caller owns it.
         OrchestratorClient(config, grpc_channel=channel).query_version()
     call = state.calls_of("RegisterOrganization")[0]
-    assert call.headers["mspid"] == ["Org2MSP"] and call.request.address == "https://org2.example"
+    assert call.headers["mspid"] == ["Org2MSP"]
+    assert call.request.address == "https://org2.example"
     assert len(state.calls_of("QueryVersion")) == 1
 
 

@@ -67,7 +67,8 @@ def test_an_invalid_transition_exposes_transition_and_current_status() -> None:
 def test_the_domain_text_of_an_invalid_transition_parses() -> None:
     domain = domain_errors.InvalidTransition("transitionCanceled", "STATUS_FAILED")
     error = error_from_status(SC.FAILED_PRECONDITION, str(domain))
-    assert isinstance(error, InvalidTransition) and error.current_status == "STATUS_FAILED"
+    assert isinstance(error, InvalidTransition)
+    assert error.current_status == "STATUS_FAILED"
 
 
 @pytest.mark.parametrize(

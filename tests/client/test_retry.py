@@ -58,7 +58,10 @@ def test_backoff_caps_grow_exponentially_up_to_the_maximum() -> None:
 def test_sleeps_are_full_jitter_under_the_cap() -> None:
     time = FakeTime()
     script = Script([unavailable() for _ in range(4)])
-    assert retrier(time, max_attempts=5, initial_backoff=1.0, max_backoff=100.0).run(script, retryable=True) == "ok"
+    assert (
+        retrier(time, max_attempts=5, initial_backoff=1.0, max_backoff=100.0).run(script, retryable=True)
+        == "ok"
+    )
     assert len(time.slept) == 4
     for attempt, slept in enumerate(time.slept, start=1):
         assert 0.0 <= slept <= 2.0 ** (attempt - 1)
@@ -69,7 +72,8 @@ def test_non_retryable_codes_are_raised_at_once() -> None:
     script = Script([error_from_status(SC.NOT_FOUND, "OE0002: x")])
     with pytest.raises(NotFound):
         retrier(time).run(script, retryable=True)
-    assert time.slept == [] and len(script.timeouts) == 1
+    assert time.slept == []
+    assert len(script.timeouts) == 1
 
 
 def test_aborted_is_retried() -> None:

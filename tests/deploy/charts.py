@@ -62,12 +62,12 @@ def helm_run(helm: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def render(helm: Path, chart: Path, *value_files: Path, sets: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """``helm template`` -> the rendered documents (hooks included). Fails loudly on a render error."""
+    """``helm template`` -> the rendered documents (hooks included); ``sets`` are ``--set`` pairs."""
     args = ["template", "podium", str(chart), "--namespace", "podium"]
     for path in value_files:
         args += ["--values", str(path)]
     for key, value in (sets or {}).items():
-        args += ["--set-string", f"{key}={value}"]
+        args += ["--set", f"{key}={value}"]
     done = helm_run(helm, *args)
     assert done.returncode == 0, done.stderr
     return [doc for doc in yaml.safe_load_all(done.stdout) if doc]

@@ -84,15 +84,18 @@ class OrchestratorClient(AssetCalls, WorkCalls, EventCalls):
         Raises:
             Unavailable: not connected within ``timeout`` seconds.
         """
+        ready = grpc.channel_ready_future(self._transport.grpc_channel)
         try:
-            grpc.channel_ready_future(self._transport.grpc_channel).result(timeout=timeout)
+            ready.result(timeout=timeout)
         except grpc.FutureTimeoutError:
+            ready.cancel()  # stops watching the channel's connectivity
             raise Unavailable(
                 grpc.StatusCode.UNAVAILABLE, f"not connected to {self.config.target} within {timeout}s"
             ) from None
 
     def close(self) -> None:
-        """Close the connection (when this client opened it). Idempotent; open streams end."""
+        """Close the connection (when this client opened it). Idempotent; streams still open on it
+        then raise ``Cancelled``."""
         self._transport.close()
 
     def __enter__(self) -> "OrchestratorClient":

@@ -72,7 +72,7 @@ class OrchestratorError(Exception):
     def __str__(self) -> str:
         prefix = f"{self.oe_code}: " if self.oe_code else ""
         where = f" [{self.method} reqid={self.request_id}]" if self.method else ""
-        return f"{self.code.name}: {prefix}{self.message}{where}"
+        return f"{getattr(self.code, 'name', self.code)}: {prefix}{self.message}{where}"
 
 
 class NotFound(OrchestratorError):

@@ -1,0 +1,1 @@
+"""podium's benchmark suite: ``python -m bench.run`` (see docs/performance.md)."""
