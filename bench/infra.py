@@ -163,3 +163,40 @@ def metadata() -> tuple[tuple[str, str], ...]:
 def python() -> str:
     """The interpreter running the suite (load generators use the same one)."""
     return sys.executable
+
+
+class BareServer:
+    """``python -m bench.bare`` on 127.0.0.1 (the no-database gRPC ceiling), stopped by pid."""
+
+    def __init__(self, threads: int = 32) -> None:
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [python(), "-m", "bench.bare", str(self.port), str(threads)], cwd=REPO, start_new_session=True
+        )
+
+    def wait_ready(self) -> "BareServer":
+        """Block until Echo answers (bounded)."""
+        from bench import bare
+
+        deadline = time.monotonic() + START_TIMEOUT_S
+        with grpc.insecure_channel(self.address) as channel:
+            echo = channel.unary_unary(bare.ECHO)
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    echo(b"", timeout=1)
+                    return self
+                except grpc.RpcError:
+                    time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the bare gRPC server did not become ready")
+
+    def stop(self) -> None:
+        """SIGTERM by pid, SIGKILL after a bounded wait."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT_S)

@@ -28,7 +28,8 @@ def test_build_without_requirements_makes_a_venv_that_sees_podium(tmp_path: Path
     result = build_environment(archive, tmp_path / "env", timeout=120)
 
     assert result.ok, result.log
-    assert result.manifest is not None and result.manifest.entrypoint == "main:train"
+    assert result.manifest is not None
+    assert result.manifest.entrypoint == "main:train"
     assert (result.function_dir / "main.py").is_file()
     assert "no requirements to install" in result.log
     probe = subprocess.run(
@@ -56,8 +57,10 @@ def test_a_second_build_is_a_no_op(tmp_path: Path) -> None:
 
     second = build_environment(archive, tmp_path / "env", timeout=120)
 
-    assert first.ok and not first.reused
-    assert second.ok and second.reused
+    assert first.ok
+    assert not first.reused
+    assert second.ok
+    assert second.reused
     assert (tmp_path / "env" / MARKER_NAME).stat().st_mtime_ns == marker
 
 
@@ -86,7 +89,8 @@ def test_an_interrupted_build_is_redone(tmp_path: Path) -> None:
 
     result = build_environment(project, tmp_path / "env", timeout=120)
 
-    assert result.ok and not result.reused
+    assert result.ok
+    assert not result.reused
     assert not (tmp_path / "env" / "leftover").exists()
 
 
@@ -118,7 +122,8 @@ def test_an_invalid_manifest_fails_the_build_with_a_clear_log(
     result = build_environment(project, tmp_path / "env", timeout=60)
 
     assert not result.ok
-    assert "BUILD FAILED" in result.log and message in result.log
+    assert "BUILD FAILED" in result.log
+    assert message in result.log
     assert not (tmp_path / "env" / MARKER_NAME).exists()
 
 
@@ -155,7 +160,8 @@ def test_tar_members_escaping_the_destination_are_refused(tmp_path: Path, name: 
     assert not (tmp_path / "out").exists()
     assert not (tmp_path / "escape.py").exists()
     result = build_environment(archive, tmp_path / "env", timeout=60)
-    assert not result.ok and "escapes the destination" in result.log
+    assert not result.ok
+    assert "escapes the destination" in result.log
 
 
 def test_tar_symlinks_are_refused(tmp_path: Path) -> None:

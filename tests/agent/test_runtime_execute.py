@@ -65,7 +65,8 @@ def test_a_task_with_data_and_a_parent_model_writes_its_model_and_performance(tm
 
     result = run_task(built.env_dir, built.function_dir, spec, tmp_path / "work", timeout=60)
 
-    assert result.ok and result.error is None
+    assert result.ok
+    assert result.error is None
     model = json.loads((out / "model.json").read_text())
     assert model == {"weight": 12, "samples": ["s1", "s2"], "task": "task-1"}
     assert read_performance(out / "perf.json") == 0.75
@@ -77,12 +78,17 @@ def test_a_task_that_raises_exits_non_zero_with_its_log_and_a_structured_error(t
 
     result = run_task(built.env_dir, built.function_dir, TaskSpec("t"), tmp_path / "work", timeout=60)
 
-    assert not result.ok and result.returncode == 1 and not result.timed_out
+    assert not result.ok
+    assert result.returncode == 1
+    assert not result.timed_out
     assert result.error is not None
-    assert result.error.kind is RunnerErrorKind.FUNCTION and result.error.is_function_fault
+    assert result.error.kind is RunnerErrorKind.FUNCTION
+    assert result.error.is_function_fault
     assert result.error.exception_type == "RuntimeError"
     log = result.log_path.read_text()
-    assert "about to fail" in log and "the function is broken" in log and "Traceback" in log
+    assert "about to fail" in log
+    assert "the function is broken" in log
+    assert "Traceback" in log
 
 
 def test_a_missing_output_is_an_output_error(tmp_path: Path) -> None:
@@ -91,7 +97,8 @@ def test_a_missing_output_is_an_output_error(tmp_path: Path) -> None:
 
     result = run_task(built.env_dir, built.function_dir, spec, tmp_path / "work", timeout=60)
 
-    assert result.error is not None and result.error.kind is RunnerErrorKind.OUTPUT
+    assert result.error is not None
+    assert result.error.kind is RunnerErrorKind.OUTPUT
     assert "'model' was not written" in result.error.message
 
 
@@ -102,7 +109,8 @@ def test_a_performance_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
 
     result = run_task(built.env_dir, built.function_dir, spec, tmp_path / "work", timeout=60)
 
-    assert result.error is not None and result.error.kind is RunnerErrorKind.OUTPUT
+    assert result.error is not None
+    assert result.error.kind is RunnerErrorKind.OUTPUT
 
 
 def test_a_log_is_cut_at_its_bound(tmp_path: Path) -> None:
@@ -114,7 +122,8 @@ def test_a_log_is_cut_at_its_bound(tmp_path: Path) -> None:
 
     assert result.ok
     log = result.log_path.read_bytes()
-    assert log.startswith(b"x" * 1000) and log.endswith(b"[podium: log truncated]\n")
+    assert log.startswith(b"x" * 1000)
+    assert log.endswith(b"[podium: log truncated]\n")
     assert len(log) < 1100
 
 
@@ -123,9 +132,12 @@ def test_a_task_past_its_time_limit_is_killed_with_its_children(tmp_path: Path) 
 
     result = run_task(built.env_dir, built.function_dir, TaskSpec("t"), tmp_path / "work", timeout=2, grace=1)
 
-    assert result.timed_out and not result.ok and not result.canceled
+    assert result.timed_out
+    assert not result.ok
+    assert not result.canceled
     runner, child = map(int, (tmp_path / "work" / "pids").read_text().split())
-    assert _gone(runner) and _gone(child)
+    assert _gone(runner)
+    assert _gone(child)
     assert _group_is_gone(runner)
 
 
@@ -154,10 +166,13 @@ def test_cancel_stops_the_whole_process_group(tmp_path: Path) -> None:
     thread.join(timeout=30)
 
     assert not thread.is_alive()
-    assert outcome[0].canceled and not outcome[0].ok and not outcome[0].timed_out
+    assert outcome[0].canceled
+    assert not outcome[0].ok
+    assert not outcome[0].timed_out
     runner, child = map(int, (tmp_path / "work" / "pids").read_text().split())
     assert runner == started[0].pid
-    assert _gone(runner) and _gone(child)
+    assert _gone(runner)
+    assert _gone(child)
     assert _group_is_gone(started[0].pid)
 
 

@@ -56,12 +56,20 @@ def ensure_helm() -> Path | None:
 
 def helm_run(helm: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run helm with an isolated home (no repositories or plugins of the machine's user)."""
-    env = {**os.environ, "HELM_CACHE_HOME": "/tmp/podium-helm/cache", "HELM_CONFIG_HOME": "/tmp/podium-helm/config"}
+    env = {
+        **os.environ,
+        "HELM_CACHE_HOME": "/tmp/podium-helm/cache",
+        "HELM_CONFIG_HOME": "/tmp/podium-helm/config",
+    }
     env["HELM_DATA_HOME"] = "/tmp/podium-helm/data"
-    return subprocess.run([str(helm), *args], capture_output=True, text=True, timeout=120, check=False, env=env)
+    return subprocess.run(
+        [str(helm), *args], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
 
 
-def render(helm: Path, chart: Path, *value_files: Path, sets: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def render(
+    helm: Path, chart: Path, *value_files: Path, sets: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """``helm template`` -> the rendered documents (hooks included); ``sets`` are ``--set`` pairs."""
     args = ["template", "podium", str(chart), "--namespace", "podium"]
     for path in value_files:
@@ -76,7 +84,9 @@ def render(helm: Path, chart: Path, *value_files: Path, sets: dict[str, str] | N
 def find(documents: list[dict[str, Any]], kind: str, name_suffix: str = "") -> dict[str, Any]:
     """The single document of ``kind`` whose name ends with ``name_suffix``."""
     found = [d for d in documents if d["kind"] == kind and d["metadata"]["name"].endswith(name_suffix)]
-    assert len(found) == 1, f"expected one {kind} *{name_suffix}, found {[d['metadata']['name'] for d in found]}"
+    assert len(found) == 1, (
+        f"expected one {kind} *{name_suffix}, found {[d['metadata']['name'] for d in found]}"
+    )
     return found[0]
 
 
@@ -94,7 +104,9 @@ def containers(documents: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any]
                 yield document, container
 
 
-def podium_container(documents: list[dict[str, Any]], subcommand: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def podium_container(
+    documents: list[dict[str, Any]], subcommand: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The single workload container whose arguments start with ``subcommand`` (``serve``, ``migrate``…)."""
     found = [(w, c) for w, c in containers(documents) if c.get("args", [])[:1] == [subcommand]]
     assert len(found) == 1, f"expected one container running `podium {subcommand}`, found {len(found)}"

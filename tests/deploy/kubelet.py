@@ -50,7 +50,9 @@ def _write_items(directory: Path, data: dict[str, bytes], items: list[dict[str, 
         target.write_bytes(data[key])
 
 
-def _materialize(volume: dict[str, Any], directory: Path, documents: list[dict[str, Any]], secrets: Secrets) -> None:
+def _materialize(
+    volume: dict[str, Any], directory: Path, documents: list[dict[str, Any]], secrets: Secrets
+) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     if "configMap" in volume:
         data = {k: v.encode() for k, v in _configmaps(documents)[volume["configMap"]["name"]].items()}
@@ -68,6 +70,7 @@ def prepare(
     workload: dict[str, Any],
     container: dict[str, Any],
     documents: list[dict[str, Any]],
+    *,
     secrets: Secrets,
     scratch: Path,
     overrides: dict[str, str] | None = None,

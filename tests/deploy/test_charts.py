@@ -80,7 +80,14 @@ def _leaves(values: dict[str, Any], prefix: str = "") -> list[str]:
     paths = []
     for key, value in values.items():
         path = f"{prefix}{key}"
-        free_form = key in {"resources", "annotations", "labels", "podAnnotations", "nodeSelector", "affinity"}
+        free_form = key in {
+            "resources",
+            "annotations",
+            "labels",
+            "podAnnotations",
+            "nodeSelector",
+            "affinity",
+        }
         if isinstance(value, dict) and value and not free_form and not key.endswith("SecurityContext"):
             paths += _leaves(value, f"{path}.")
         else:
@@ -112,7 +119,9 @@ def test_migrations_run_as_a_hook_before_an_upgrade_serves(helm: Path) -> None:
 
 def test_probes_use_grpc_health_in_plain_text_and_healthz_under_tls(helm: Path) -> None:
     plain = podium_container(render(helm, ORCHESTRATOR), "serve")[1]
-    tls = podium_container(render(helm, ORCHESTRATOR, _by_name("podium-orchestrator:mtls-cert-manager")), "serve")[1]
+    tls = podium_container(
+        render(helm, ORCHESTRATOR, _by_name("podium-orchestrator:mtls-cert-manager")), "serve"
+    )[1]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert plain[probe]["grpc"] == {"port": 9000}
         assert tls[probe]["httpGet"] == {"path": "/healthz", "port": "metrics"}
@@ -129,9 +138,10 @@ def test_mtls_mounts_one_ca_directory_per_organization(helm: Path) -> None:
     paths = [item["path"] for source in volume["projected"]["sources"] for item in source["secret"]["items"]]
     assert paths == ["MyOrg1MSP/ca.crt", "MyOrg2MSP/ca.crt"]
     certificate = find(documents, "Certificate")
-    assert certificate["spec"]["secretName"] == next(
-        v for v in pod_spec(deployment)["volumes"] if v["name"] == "tls"
-    )["secret"]["secretName"]
+    assert (
+        certificate["spec"]["secretName"]
+        == next(v for v in pod_spec(deployment)["volumes"] if v["name"] == "tls")["secret"]["secretName"]
+    )
 
 
 def test_tls_ingress_passes_ssl_through(helm: Path) -> None:
@@ -143,9 +153,13 @@ def test_network_policies_deny_by_default_and_guard_the_database(helm: Path) -> 
     documents = render(helm, ORCHESTRATOR)
     deny = find(documents, "NetworkPolicy", "-default-deny")
     assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"]
-    assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
+    assert "ingress" not in deny["spec"]
+    assert "egress" not in deny["spec"]
     database = find(documents, "NetworkPolicy", "-postgresql")
-    allowed = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for peer in database["spec"]["ingress"][0]["from"]]
+    allowed = [
+        peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+        for peer in database["spec"]["ingress"][0]["from"]
+    ]
     assert allowed == ["server", "migrations"]
 
 
@@ -177,8 +191,14 @@ def test_organization_runs_agent_and_workers_for_its_msp_id(helm: Path) -> None:
     assert agent_workload["spec"]["replicas"] == 1
     assert worker_workload["spec"]["replicas"] == 2
     expected = {
-        "PODIUM_ORCHESTRATOR_TARGET", "PODIUM_ORGANIZATION", "PODIUM_CHANNEL", "PODIUM_BROKER_URL",
-        "PODIUM_STORAGE_DIR", "PODIUM_TLS_CA", "PODIUM_TLS_CERT", "PODIUM_TLS_KEY",
+        "PODIUM_ORCHESTRATOR_TARGET",
+        "PODIUM_ORGANIZATION",
+        "PODIUM_CHANNEL",
+        "PODIUM_BROKER_URL",
+        "PODIUM_STORAGE_DIR",
+        "PODIUM_TLS_CA",
+        "PODIUM_TLS_CERT",
+        "PODIUM_TLS_KEY",
     }
     assert expected <= set(env_names(agent))
     assert env_names(agent) == env_names(worker)

@@ -8,6 +8,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -15,13 +16,14 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import make_url
 
-from tests.api.certs import issue, make_ca
+from tests.api.certs import Issued, issue, make_ca
 from tests.conftest import PostgresServer
 from tests.deploy.charts import ORCHESTRATOR, find, podium_container, render
-from tests.deploy.kubelet import LocalContainer, free_port, prepare
+from tests.deploy.kubelet import LocalContainer, Secrets, free_port, prepare
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
+SERVER_TLS = "podium-podium-orchestrator-server-tls"
 VALUE_SETS = {
     "plaintext": ORCHESTRATOR / "ci" / "plaintext-bundled-postgresql-values.yaml",
     "mtls": ORCHESTRATOR / "ci" / "mtls-cert-manager-values.yaml",
@@ -38,8 +40,13 @@ def database_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 def _run(container: LocalContainer, timeout: float) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        container.argv, env=container.env, cwd=container.cwd, capture_output=True, text=True,
-        timeout=timeout, check=False,
+        container.argv,
+        env=container.env,
+        cwd=container.cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -57,10 +64,19 @@ def _health(channel: grpc.Channel) -> int:
     raise AssertionError("health never answered")
 
 
-@pytest.mark.parametrize("variant", sorted(VALUE_SETS))
-def test_the_chart_commands_migrate_then_serve_healthy(
-    helm: Path, variant: str, database_url: str, tmp_path: Path
-) -> None:
+@dataclass(frozen=True)
+class Cluster:
+    """What the chart refers to but does not create: the database and the secrets (with the pairs
+    the client needs to call an mTLS server)."""
+
+    sets: dict[str, str]
+    secrets: Secrets
+    ca: Issued
+    client: Issued
+
+
+def make_cluster(database_url: str) -> Cluster:
+    """Values pointing the chart at ``database_url`` as an external database, and the secrets."""
     url = make_url(database_url)
     sets = {
         "postgresql.enabled": "false",
@@ -69,62 +85,89 @@ def test_the_chart_commands_migrate_then_serve_healthy(
         "database.external.username": url.username or "postgres",
         "database.external.database": url.database or "",
     }
-    secrets: dict[str, dict[str, bytes]] = {}
+    secrets: Secrets = {}
     if url.password:
         secrets["db"] = {"password": url.password.encode()}
-        sets |= {"database.external.passwordSecret.name": "db"}
+        sets["database.external.passwordSecret.name"] = "db"
     ca = make_ca("podium test CA")
     server_pair = issue(ca, "localhost", server=True)
     org_ca = make_ca("MyOrg1 CA", "MyOrg1MSP")
-    client = issue(org_ca, "org1 client", organizations=("MyOrg1MSP",))
-    secrets["podium-podium-orchestrator-server-tls"] = {
-        "tls.crt": server_pair.cert_pem, "tls.key": server_pair.key_pem, "ca.crt": ca.cert_pem,
+    # SERVER_TLS is what cert-manager would write for the Certificate the mTLS value set declares.
+    secrets[SERVER_TLS] = {
+        "tls.crt": server_pair.cert_pem,
+        "tls.key": server_pair.key_pem,
+        "ca.crt": ca.cert_pem,
     }
     secrets["podium-orchestrator-server-tls"] = {"ca.crt": ca.cert_pem}
     secrets["org1-ca"] = {"ca.crt": org_ca.cert_pem}
     secrets["org2-ca"] = {"ca.pem": make_ca("MyOrg2 CA", "MyOrg2MSP").cert_pem}
+    client = issue(org_ca, "org1 client", organizations=("MyOrg1MSP",))
+    return Cluster(sets, secrets, ca, client)
 
-    documents = render(helm, ORCHESTRATOR, VALUE_SETS[variant], sets=sets)
+
+def _channel(variant: str, target: str, cluster: Cluster) -> grpc.Channel:
+    if variant == "plaintext":
+        return grpc.insecure_channel(target)
+    credentials = grpc.ssl_channel_credentials(
+        cluster.ca.cert_pem, cluster.client.key_pem, cluster.client.cert_pem
+    )
+    return grpc.secure_channel(target, credentials, options=[("grpc.ssl_target_name_override", "localhost")])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM by pid, then the exit code (killed after 60 s, which fails the test)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+        raise
+
+
+@pytest.mark.parametrize("variant", sorted(VALUE_SETS))
+def test_the_chart_commands_migrate_then_serve_healthy(
+    helm: Path, variant: str, database_url: str, tmp_path: Path
+) -> None:
+    cluster = make_cluster(database_url)
+    documents = render(helm, ORCHESTRATOR, VALUE_SETS[variant], sets=cluster.sets)
     if variant == "mtls":
-        # cert-manager would write the server pair into the secret the Certificate names.
-        assert find(documents, "Certificate")["spec"]["secretName"] == "podium-podium-orchestrator-server-tls"
+        assert find(documents, "Certificate")["spec"]["secretName"] == SERVER_TLS
     grpc_port, http_port = free_port(), free_port()
     listen = {"PODIUM_LISTEN": f"127.0.0.1:{grpc_port}", "PODIUM_HTTP_LISTEN": f"127.0.0.1:{http_port}"}
     job, migrate_spec = podium_container(documents, "migrate")
     deployment, serve_spec = podium_container(documents, "serve")
-    assert "command" not in migrate_spec and "command" not in serve_spec  # the image's ENTRYPOINT runs
-    migrate = prepare(job, migrate_spec, documents, secrets, tmp_path / "job")
-    serve = prepare(deployment, serve_spec, documents, secrets, tmp_path / "server", listen)
+    # No `command`: the image's ENTRYPOINT (podium) runs with the container's args.
+    assert "command" not in migrate_spec
+    assert "command" not in serve_spec
+    migrate = prepare(job, migrate_spec, documents, secrets=cluster.secrets, scratch=tmp_path / "job")
+    serve = prepare(
+        deployment,
+        serve_spec,
+        documents,
+        secrets=cluster.secrets,
+        scratch=tmp_path / "server",
+        overrides=listen,
+    )
 
     refused = _run(serve, timeout=60)
     assert refused.returncode != 0, "the server must refuse a database that was never migrated"
+    assert "podium migrate" in refused.stderr
 
     migrated = _run(migrate, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
     assert _run(migrate, timeout=120).returncode == 0, "migrating an up-to-date schema must succeed"
 
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(serve.argv, env=serve.env, cwd=serve.cwd, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        target = f"127.0.0.1:{grpc_port}"
-        if variant == "plaintext":
-            channel = grpc.insecure_channel(target)
-        else:
-            credentials = grpc.ssl_channel_credentials(ca.cert_pem, client.key_pem, client.cert_pem)
-            channel = grpc.secure_channel(target, credentials, options=[("grpc.ssl_target_name_override", "localhost")])
-        with channel:
-            assert _health(channel) == health_pb2.HealthCheckResponse.SERVING
-        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=10) as answer:
-            assert answer.status == 200
-    finally:
-        process.send_signal(signal.SIGTERM)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            serve.argv, env=serve.env, cwd=serve.cwd, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
-            code = process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-            raise
+            with _channel(variant, f"127.0.0.1:{grpc_port}", cluster) as channel:
+                assert _health(channel) == health_pb2.HealthCheckResponse.SERVING
+            with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=10) as answer:
+                assert answer.status == 200
         finally:
-            log.close()
-    assert code == 0, (tmp_path / "serve.log").read_text()[-4000:]
-
+            code = _stop(process)
+    assert code == 0, log_path.read_text()[-4000:]

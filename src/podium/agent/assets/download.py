@@ -91,6 +91,7 @@ def fetch(
         try:
             return _fetch_once(url, dest, expected, tls=tls, timeout=timeout, max_bytes=max_bytes)
         except urllib.error.HTTPError as error:
+            error.close()  # it holds the response and its socket
             if error.code not in _TRANSIENT_STATUSES:
                 raise DownloadRefused(url, error.code) from None
             last_error = error
@@ -98,6 +99,8 @@ def fetch(
             if isinstance(error.reason, ssl.SSLError):
                 raise PeerUnreachable(f"{url}: TLS failure: {error.reason}") from error
             last_error = error
+        except ssl.SSLError as error:  # e.g. the server refusing our certificate after the handshake
+            raise PeerUnreachable(f"{url}: TLS failure: {error}") from error
         except (ConnectionError, TimeoutError, http.client.HTTPException) as error:
             last_error = error
     raise PeerUnreachable(f"{url}: unreachable after {max(1, attempts)} attempts: {last_error!r}")

@@ -1,0 +1,68 @@
+"""Transitions: ApplyTaskAction (EXECUTING then DONE on independent tasks) at 1 / 16 / 64 clients, server
+with ``--processes 1`` and ``2`` — ops/s and p50/p99. Ceilings: pgbench running the same statement mix
+at the same client counts, and the bare gRPC server called the same way."""
+
+from typing import Any
+
+from bench.ceilings import pgbench_transitions, prepare_pgbench
+from bench.load import run_clients
+from bench.report import Context, Row
+from bench.stats import summary
+from bench.workload import connect, prepare, register, task_batch
+
+NAME = "transitions"
+CLIENTS = (1, 16, 64)
+PGBENCH_ROWS = 100_000
+
+
+def _keys(address: str, count: int) -> list[str]:
+    stubs = connect(address)
+    try:
+        return register(stubs, task_batch(prepare(stubs), count))
+    finally:
+        stubs.channel.close()
+
+
+def _rows(case: str, runs: list[dict[str, Any]], pg: list[dict[str, Any]], bare: list[dict[str, Any]]) -> list[Row]:
+    """ops/s against pgbench, the bare server and both in series (a call's latency is the gRPC round
+    trip plus the transaction: 1 / (1/bare + 1/pgbench)); p50/p99 against pgbench's."""
+
+    def of(results: list[dict[str, Any]], name: str) -> dict[str, Any]:
+        return summary([r[name] for r in results])
+
+    serial = [1 / (1 / b["ops_per_s"] + 1 / p["ops_per_s"]) for b, p in zip(bare, pg, strict=True)]
+    return [
+        Row(NAME, case, "ops/s", of(runs, "ops_per_s"), "pgbench same mix", of(pg, "ops_per_s")),
+        Row(NAME, case, "ops/s", of(runs, "ops_per_s"), "bare gRPC", of(bare, "ops_per_s")),
+        Row(NAME, case, "ops/s", of(runs, "ops_per_s"), "bare gRPC + pgbench in series", summary(serial)),
+        Row(NAME, case, "p50 ms", of(runs, "p50_ms"), "pgbench same mix", of(pg, "p50_ms"), higher_is_better=False),
+        Row(NAME, case, "p99 ms", of(runs, "p99_ms"), "pgbench same mix", of(pg, "p99_ms"), higher_is_better=False),
+    ]
+
+
+def run(ctx: Context) -> list[Row]:
+    seconds = 1.0 if ctx.quick else 5.0
+    tasks_per_run = 800 if ctx.quick else 5_000
+    counts = (1, 16) if ctx.quick else CLIENTS
+    plan = [(1, clients) for clients in counts] + [(2, c) for c in ((16,) if ctx.quick else CLIENTS)]
+    prepare_pgbench(ctx.postgres.url, PGBENCH_ROWS)
+    pgbench = {
+        c: [pgbench_transitions(ctx.postgres.url, c, max(1, round(seconds)), PGBENCH_ROWS) for _ in range(ctx.repeats)]
+        for c in counts
+    }
+    bare: dict[int, list[dict[str, Any]]] = {}
+    with ctx.bare() as server:
+        for c in counts:
+            per_client = max(1, round(seconds * 4000 / c))
+            bare[c] = [run_clients(server.address, "bare", c, ops_per_client=per_client, max_seconds=seconds)
+                       for _ in range(ctx.repeats)]
+    rows: list[Row] = []
+    for processes, clients in plan:
+        runs = []
+        with ctx.server(processes=processes) as server:
+            for _ in range(ctx.repeats):
+                keys = _keys(server.address, tasks_per_run)
+                runs.append(run_clients(server.address, "podium", clients, keys=keys, max_seconds=seconds))
+        case = f"{clients} clients, --processes {processes}"
+        rows += _rows(case, runs, pgbench[clients], bare[clients])
+    return rows
