@@ -11,7 +11,15 @@ import typer
 
 from podium.api.settings import Settings
 from podium.cli.main import app
-from tests.deploy.charts import ORCHESTRATOR, ROOT, env_names, podium_container, render, value_sets
+from tests.deploy.charts import (
+    ORCHESTRATOR,
+    ORGANIZATION,
+    ROOT,
+    env_names,
+    podium_container,
+    render,
+    value_sets,
+)
 
 
 def read_by(subcommand: str) -> set[str]:
@@ -49,3 +57,14 @@ def test_the_chart_sets_only_variables_the_code_reads(helm: Path, value_set: obj
         assert podium_vars, subcommand
         assert podium_vars - read_by(subcommand) == set(), f"podium {subcommand} does not read these"
         assert podium_vars - documented() == set(), "docs/configuration.md does not document these"
+
+
+@pytest.mark.parametrize("subcommand", ["agent", "worker"])
+def test_the_organization_chart_sets_only_variables_the_code_reads(helm: Path, subcommand: str) -> None:
+    group = typer.main.get_command(app)
+    if subcommand not in group.commands:  # type: ignore[attr-defined]
+        pytest.skip(f"`podium {subcommand}` does not exist yet: the chart's names are assumptions")
+    for value_set in value_sets(ORGANIZATION):
+        _, container = podium_container(render(helm, ORGANIZATION, value_set.path), subcommand)
+        podium_vars = {name for name in env_names(container) if name.startswith("PODIUM_")}
+        assert podium_vars - read_by(subcommand) == set(), value_set.name
