@@ -46,29 +46,49 @@ def copy_tasks_and_events(url: str, count: int) -> float:
             " creation_date, data) FROM STDIN"
         ) as copy:
             for key in keys:
-                copy.write_row((key, "bench", "O", "p", "f", 0, "STATUS_WAITING_FOR_EXECUTOR_SLOT", "O", now, data))
+                copy.write_row(
+                    (key, "bench", "O", "p", "f", 0, "STATUS_WAITING_FOR_EXECUTOR_SLOT", "O", now, data)
+                )
         with cur.copy(
             "COPY ceiling_events (channel, position, id, timestamp, asset_kind, event_kind, asset_key, asset,"
             " metadata, hash) FROM STDIN"
         ) as copy:
             for position, key in enumerate(keys, 1):
-                asset = json.dumps({"key": key, "status": "STATUS_WAITING_FOR_EXECUTOR_SLOT", **SAMPLE_TASK_DATA})
+                asset = json.dumps(
+                    {"key": key, "status": "STATUS_WAITING_FOR_EXECUTOR_SLOT", **SAMPLE_TASK_DATA}
+                )
                 copy.write_row(
-                    ("bench", position, str(uuid.uuid4()), now, "ASSET_COMPUTE_TASK", "EVENT_ASSET_CREATED", key,
-                     asset, "{}", "0" * 64)
+                    (
+                        "bench",
+                        position,
+                        str(uuid.uuid4()),
+                        now,
+                        "ASSET_COMPUTE_TASK",
+                        "EVENT_ASSET_CREATED",
+                        key,
+                        asset,
+                        "{}",
+                        "0" * 64,
+                    )
                 )
         conn.commit()
     return time.perf_counter() - began
 
 
-TRANSITION_SCRIPT: Final = """\\set id random(1, {rows})
-BEGIN;
-INSERT INTO channel_heads (channel, position, hash) VALUES ('pgbench', 0, 'g') ON CONFLICT (channel) DO UPDATE SET channel = excluded.channel RETURNING position, hash;
-UPDATE ceiling_tasks SET status = 'STATUS_EXECUTING' WHERE key = :id::text;
-INSERT INTO ceiling_events (channel, position, id, timestamp, asset_kind, event_kind, asset_key, asset, metadata, hash) SELECT 'pgbench', position + 1, gen_random_uuid()::text, now(), 'ASSET_COMPUTE_TASK', 'EVENT_ASSET_UPDATED', :id::text, '{asset}', '{{}}', md5(random()::text) FROM channel_heads WHERE channel = 'pgbench';
-UPDATE channel_heads SET position = position + 1, hash = md5(random()::text) WHERE channel = 'pgbench';
-END;
-"""
+# One podium transition's statements: lock the head row, update the task, insert the event, move the head.
+_TRANSITION_STATEMENTS: Final = (
+    "BEGIN;",
+    "INSERT INTO channel_heads (channel, position, hash) VALUES ('pgbench', 0, 'g') "
+    "ON CONFLICT (channel) DO UPDATE SET channel = excluded.channel RETURNING position, hash;",
+    "UPDATE ceiling_tasks SET status = 'STATUS_EXECUTING' WHERE key = :id::text;",
+    "INSERT INTO ceiling_events (channel, position, id, timestamp, asset_kind, event_kind, asset_key, asset, "
+    "metadata, hash) SELECT 'pgbench', position + 1, gen_random_uuid()::text, now(), 'ASSET_COMPUTE_TASK', "
+    "'EVENT_ASSET_UPDATED', :id::text, '{asset}', '{{}}', md5(random()::text) "
+    "FROM channel_heads WHERE channel = 'pgbench';",
+    "UPDATE channel_heads SET position = position + 1, hash = md5(random()::text) WHERE channel = 'pgbench';",
+    "END;",
+)
+TRANSITION_SCRIPT: Final = "\\set id random(1, {rows})\n" + "\n".join(_TRANSITION_STATEMENTS) + "\n"
 
 
 def prepare_pgbench(url: str, rows: int) -> None:
@@ -95,8 +115,21 @@ def pgbench_transitions(url: str, clients: int, seconds: int, rows: int) -> dict
         script = Path(folder) / "transition.sql"
         script.write_text(TRANSITION_SCRIPT.format(rows=rows, asset=asset), encoding="utf-8")
         command = [
-            "pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", str(min(clients, 2)),
-            "-T", str(seconds), "-f", str(script), "--log", f"--log-prefix={folder}/log", url,
+            "pgbench",
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, 2)),
+            "-T",
+            str(seconds),
+            "-f",
+            str(script),
+            "--log",
+            f"--log-prefix={folder}/log",
+            url,
         ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
         latencies_us: list[int] = []

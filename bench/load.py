@@ -72,7 +72,9 @@ def _run_job(job: Job) -> tuple[list[float], float, float]:
             args: tuple[Any, ...] = (job.address, share, job.deadline, out)
             threads.append(Thread(target=_podium_client, args=args))
         else:
-            threads.append(Thread(target=_bare_client, args=(job.address, job.ops_per_thread, job.deadline, out)))
+            threads.append(
+                Thread(target=_bare_client, args=(job.address, job.ops_per_thread, job.deadline, out))
+            )
     time.sleep(max(0.0, job.start_at - time.monotonic()))
     began = time.monotonic()
     for thread in threads:
@@ -117,7 +119,9 @@ def run_clients(
             Job(address, target, tuple(per_client[p::processes]), ops_per_client, start_at, deadline)
             for p in range(processes)
         ]
-        outcomes = [future.result(timeout=max_seconds + 120) for future in [pool.submit(_run_job, j) for j in jobs]]
+        outcomes = [
+            future.result(timeout=max_seconds + 120) for future in [pool.submit(_run_job, j) for j in jobs]
+        ]
     latencies = [x for outcome in outcomes for x in outcome[0]]
     elapsed = max(o[2] for o in outcomes) - min(o[1] for o in outcomes)
     return {"ops": len(latencies), "ops_per_s": round(len(latencies) / elapsed, 1), **latency_ms(latencies)}

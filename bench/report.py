@@ -67,7 +67,7 @@ class Context:
 
 def _figure(summary: dict[str, Any] | None) -> str:
     if not summary:
-        return "–"
+        return "-"
     return f"{summary['median']:g} (±{summary['spread_pct']:g}%)"
 
 
@@ -78,9 +78,10 @@ def markdown(rows: Sequence[Row]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        ratio = "–" if row.ratio is None else f"{row.ratio:.2f}"
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
+        ceiling = row.ceiling_name or "-"
         lines.append(
-            f"| {row.scenario} | {row.case} | {row.metric} | {_figure(row.value)} | {row.ceiling_name or '–'} "
+            f"| {row.scenario} | {row.case} | {row.metric} | {_figure(row.value)} | {ceiling} "
             f"| {_figure(row.ceiling)} | {ratio} |"
         )
     return "\n".join(lines)

@@ -21,12 +21,17 @@ from bench.scenarios import SCENARIOS
 def machine(postgres: Postgres) -> dict[str, Any]:
     """nproc, CPU model, memory, Python and PostgreSQL versions."""
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     memory_kib = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
     )
     return {
         "nproc": os.cpu_count(),
@@ -40,12 +45,19 @@ def machine(postgres: Postgres) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs (under two minutes)")
-    parser.add_argument("--only", action="append", choices=SCENARIOS, help="run only this scenario (repeatable)")
+    parser.add_argument(
+        "--only", action="append", choices=SCENARIOS, help="run only this scenario (repeatable)"
+    )
     parser.add_argument("--repeats", type=int, default=None, help="runs per figure (default 3, quick 2)")
-    parser.add_argument("--out", type=Path, default=None, help="result file (default bench/results/<date>.json)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="result file (default bench/results/<date>.json)"
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 3)
-    out = args.out or Path("bench/results") / f"{datetime.now(UTC):%Y-%m-%dT%H%M%S}{'-quick' if args.quick else ''}.json"
+    out = (
+        args.out
+        or Path("bench/results") / f"{datetime.now(UTC):%Y-%m-%dT%H%M%S}{'-quick' if args.quick else ''}.json"
+    )
     postgres = Postgres().create()
     rows: list[Row] = []
     timings: dict[str, float] = {}

@@ -97,23 +97,20 @@ MODEL: Final = "model"
 
 def _ready_function(stubs: Stubs, inputs: dict[str, Any], outputs: dict[str, Any]) -> str:
     function_key = new_key()
-    stubs.call(
-        stubs.functions.RegisterFunction,
-        function_pb2.NewFunction(
-            key=function_key,
-            name="bench",
-            description=_address("description"),
-            archive=_address("archive"),
-            new_permissions={"public": True, "authorized_ids": []},
-            inputs=inputs,
-            outputs=outputs,
-        ),
-    )
+    # Messages are built from dicts and enum names, the way a Substra backend builds them.
+    fields: dict[str, Any] = {
+        "key": function_key,
+        "name": "bench",
+        "description": _address("description"),
+        "archive": _address("archive"),
+        "new_permissions": {"public": True, "authorized_ids": []},
+        "inputs": inputs,
+        "outputs": outputs,
+    }
+    stubs.call(stubs.functions.RegisterFunction, function_pb2.NewFunction(**fields))
     for action in ("FUNCTION_ACTION_BUILDING", "FUNCTION_ACTION_READY"):
-        stubs.call(
-            stubs.functions.ApplyFunctionAction,
-            function_pb2.ApplyFunctionActionParam(function_key=function_key, action=action),
-        )
+        step: dict[str, Any] = {"function_key": function_key, "action": action}
+        stubs.call(stubs.functions.ApplyFunctionAction, function_pb2.ApplyFunctionActionParam(**step))
     return function_key
 
 
@@ -126,7 +123,13 @@ def new_plan(stubs: Stubs) -> str:
 
 def task_batch(setup: Setup, count: int) -> computetask_pb2.RegisterTasksParam:
     """``count`` independent tasks as one RegisterTasks request."""
-    return computetask_pb2.RegisterTasksParam(tasks=[task_dict(setup) for _ in range(count)])
+    return tasks_request([task_dict(setup) for _ in range(count)])
+
+
+def tasks_request(tasks: list[dict[str, Any]]) -> computetask_pb2.RegisterTasksParam:
+    """A RegisterTasks request from task dicts."""
+    fields: dict[str, Any] = {"tasks": tasks}
+    return computetask_pb2.RegisterTasksParam(**fields)
 
 
 def task_dict(setup: Setup, *, parent: str | None = None, chain: bool = False) -> dict[str, Any]:
@@ -157,7 +160,5 @@ def register(stubs: Stubs, request: computetask_pb2.RegisterTasksParam) -> list[
 
 def act(stubs: Stubs, task_key: str, action: str) -> None:
     """ApplyTaskAction ``TASK_ACTION_<action>``."""
-    stubs.call(
-        stubs.tasks.ApplyTaskAction,
-        computetask_pb2.ApplyTaskActionParam(compute_task_key=task_key, action=f"TASK_ACTION_{action}"),
-    )
+    fields: dict[str, Any] = {"compute_task_key": task_key, "action": f"TASK_ACTION_{action}"}
+    stubs.call(stubs.tasks.ApplyTaskAction, computetask_pb2.ApplyTaskActionParam(**fields))

@@ -5,7 +5,7 @@ import time
 
 from bench.report import Context, Row
 from bench.stats import summary
-from bench.workload import act, connect, new_plan, prepare, register, task_dict
+from bench.workload import act, connect, new_plan, prepare, register, task_dict, tasks_request
 from podium.api.generated import computetask_pb2
 
 NAME = "cascade"
@@ -21,7 +21,7 @@ def run(ctx: Context, children: int | None = None) -> list[Row]:
             setup = type(setup)(setup.function_key, setup.chain_key, new_plan(stubs))
             parent = task_dict(setup, chain=True)
             batch = [parent] + [task_dict(setup, parent=parent["key"], chain=True) for _ in range(count)]
-            keys = register(stubs, computetask_pb2.RegisterTasksParam(tasks=batch))
+            keys = register(stubs, tasks_request(batch))
             act(stubs, parent["key"], "EXECUTING")
             began = time.perf_counter()
             act(stubs, parent["key"], "DONE")
@@ -29,5 +29,12 @@ def run(ctx: Context, children: int | None = None) -> list[Row]:
             last = stubs.call(stubs.tasks.GetTask, computetask_pb2.GetTaskParam(key=keys[-1]))
             assert computetask_pb2.ComputeTaskStatus.Name(last.status) == "STATUS_WAITING_FOR_EXECUTOR_SLOT"
         stubs.channel.close()
-    return [Row(NAME, f"1 parent, {count:,} children", "parent DONE → all children To do, s", summary(seconds),
-                higher_is_better=False)]
+    return [
+        Row(
+            NAME,
+            f"1 parent, {count:,} children",
+            "parent DONE → all children To do, s",
+            summary(seconds),
+            higher_is_better=False,
+        )
+    ]

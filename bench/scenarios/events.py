@@ -46,7 +46,9 @@ def seed_events(url: str, count: int) -> None:
     """Append ``count`` copies of the channel's last event (fresh ids, next positions) with COPY and
     move the channel head past them: rows the server reads and converts like real ones."""
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        head = cur.execute("SELECT position FROM channel_heads WHERE channel = %s FOR UPDATE", (CHANNEL,)).fetchone()
+        head = cur.execute(
+            "SELECT position FROM channel_heads WHERE channel = %s FOR UPDATE", (CHANNEL,)
+        ).fetchone()
         assert head is not None
         row = cur.execute(
             "SELECT timestamp, asset_kind, event_kind, asset_key, asset, metadata, hash FROM events "
@@ -62,8 +64,18 @@ def seed_events(url: str, count: int) -> None:
         ) as copy:
             for position in range(head[0] + 1, head[0] + count + 1):
                 copy.write_row(
-                    (CHANNEL, position, f"seed-{position}", timestamp, asset_kind, event_kind, asset_key,
-                     asset_text, meta_text, hash_)
+                    (
+                        CHANNEL,
+                        position,
+                        f"seed-{position}",
+                        timestamp,
+                        asset_kind,
+                        event_kind,
+                        asset_key,
+                        asset_text,
+                        meta_text,
+                        hash_,
+                    )
                 )
         cur.execute("UPDATE channel_heads SET position = %s WHERE channel = %s", (head[0] + count, CHANNEL))
         conn.commit()
@@ -73,7 +85,9 @@ def _replay(address: str, start_id: str, count: int) -> tuple[float, int]:
     """Seconds to receive ``count`` events after ``start_id``, and the size of one message."""
     channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
     stream = event_pb2_grpc.EventServiceStub(channel).SubscribeToEvents(
-        event_pb2.SubscribeToEventsParam(start_event_id=start_id), metadata=metadata(), timeout=STREAM_TIMEOUT_S
+        event_pb2.SubscribeToEventsParam(start_event_id=start_id),
+        metadata=metadata(),
+        timeout=STREAM_TIMEOUT_S,
     )
     received, size = 0, 0
     began = time.perf_counter()
@@ -99,10 +113,20 @@ def _bare_stream(address: str, count: int, size: int) -> float:
     return elapsed
 
 
-def _subscriber(address: str, start_id: str, warm_key: str, wanted: int, ready: Any, out: list[tuple[str, float]], deadline: float) -> None:
+def _subscriber(
+    address: str,
+    start_id: str,
+    warm_key: str,
+    wanted: int,
+    ready: Any,
+    out: list[tuple[str, float]],
+    deadline: float,
+) -> None:
     channel = grpc.insecure_channel(address)
     stream = event_pb2_grpc.EventServiceStub(channel).SubscribeToEvents(
-        event_pb2.SubscribeToEventsParam(start_event_id=start_id), metadata=metadata(), timeout=STREAM_TIMEOUT_S
+        event_pb2.SubscribeToEventsParam(start_event_id=start_id),
+        metadata=metadata(),
+        timeout=STREAM_TIMEOUT_S,
     )
     try:
         for event in stream:
@@ -120,11 +144,14 @@ def _subscriber(address: str, start_id: str, warm_key: str, wanted: int, ready: 
         channel.close()
 
 
-def _subscriber_process(address: str, start_id: str, warm_key: str, wanted: int, threads: int, ready: Any,
-                        deadline: float) -> list[list[tuple[str, float]]]:
+def _subscriber_process(
+    address: str, start_id: str, warm_key: str, wanted: int, threads: int, ready: Any, deadline: float
+) -> list[list[tuple[str, float]]]:
     outs: list[list[tuple[str, float]]] = [[] for _ in range(threads)]
-    workers = [Thread(target=_subscriber, args=(address, start_id, warm_key, wanted, ready, out, deadline))
-               for out in outs]
+    workers = [
+        Thread(target=_subscriber, args=(address, start_id, warm_key, wanted, ready, out, deadline))
+        for out in outs
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -142,7 +169,16 @@ def _fan_out(address: str, subscribers: int, events: int) -> dict[str, Any]:
     with Manager() as manager, ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
         ready = manager.Queue()
         futures = [
-            pool.submit(_subscriber_process, address, start_id, warm, events, subscribers // processes, ready, deadline)
+            pool.submit(
+                _subscriber_process,
+                address,
+                start_id,
+                warm,
+                events,
+                subscribers // processes,
+                ready,
+                deadline,
+            )
             for _ in range(processes)
         ]
         # Publish the warm-up event until every subscriber has seen one (streams are then open).
@@ -166,7 +202,7 @@ def _fan_out(address: str, subscribers: int, events: int) -> dict[str, Any]:
 
 
 def run(ctx: Context) -> list[Row]:
-    replay_count = 30_000 if ctx.quick else 100_000
+    replay_count = 10_000 if ctx.quick else 100_000
     fan_events = 50 if ctx.quick else 200
     rows: list[Row] = []
     with ctx.server(threads=160) as server:
@@ -179,13 +215,31 @@ def run(ctx: Context) -> list[Row]:
         size = replays[0][1]
         fan = {n: [_fan_out(server.address, n, fan_events) for _ in range(ctx.repeats)] for n in (10, 100)}
     with ctx.bare() as bare_server:
-        ceiling = [replay_count / _bare_stream(bare_server.address, replay_count, size) for _ in range(ctx.repeats)]
-    rows.append(Row(NAME, f"replay {replay_count:,} events, 1 subscriber", "events/s",
-                    summary([replay_count / elapsed for elapsed, _ in replays]), "bare gRPC stream", summary(ceiling),
-                    extra={"message_bytes": size}))
+        ceiling = [
+            replay_count / _bare_stream(bare_server.address, replay_count, size) for _ in range(ctx.repeats)
+        ]
+    rows.append(
+        Row(
+            NAME,
+            f"replay {replay_count:,} events, 1 subscriber",
+            "events/s",
+            summary([replay_count / elapsed for elapsed, _ in replays]),
+            "bare gRPC stream",
+            summary(ceiling),
+            extra={"message_bytes": size},
+        )
+    )
     for n, runs in fan.items():
         extra = {"delivered": [r["delivered"] for r in runs], "expected": [r["expected"] for r in runs]}
         for name in ("p50_ms", "p99_ms"):
-            rows.append(Row(NAME, f"fan-out to {n} subscribers, {fan_events} events", f"commit→delivery {name[:3]} ms",
-                            summary([r[name] for r in runs]), higher_is_better=False, extra=extra))
+            rows.append(
+                Row(
+                    NAME,
+                    f"fan-out to {n} subscribers, {fan_events} events",
+                    f"commit→delivery {name[:3]} ms",
+                    summary([r[name] for r in runs]),
+                    higher_is_better=False,
+                    extra=extra,
+                )
+            )
     return rows

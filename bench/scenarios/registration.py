@@ -33,7 +33,14 @@ def run(ctx: Context, sizes: Sequence[int] | None = None) -> list[Row]:
             stubs.channel.close()
         ceiling = [size / copy_tasks_and_events(ctx.postgres.url, size) for _ in range(ctx.repeats)]
         rows.append(
-            Row(NAME, f"{size:,} tasks", "tasks/s", summary(rates), "COPY tasks+events", summary(ceiling),
-                extra={"server_peak_rss_mib": round(peak, 1)})
+            Row(
+                NAME,
+                f"{size:,} tasks",
+                "tasks/s",
+                summary(rates),
+                "COPY tasks+events",
+                summary(ceiling),
+                extra={"server_peak_rss_mib": round(peak, 1)},
+            )
         )
     return rows

@@ -23,7 +23,9 @@ def _keys(address: str, count: int) -> list[str]:
         stubs.channel.close()
 
 
-def _rows(case: str, runs: list[dict[str, Any]], pg: list[dict[str, Any]], bare: list[dict[str, Any]]) -> list[Row]:
+def _rows(
+    case: str, runs: list[dict[str, Any]], pg: list[dict[str, Any]], bare: list[dict[str, Any]]
+) -> list[Row]:
     """ops/s against pgbench, the bare server and both in series (a call's latency is the gRPC round
     trip plus the transaction: 1 / (1/bare + 1/pgbench)); p50/p99 against pgbench's."""
 
@@ -35,8 +37,24 @@ def _rows(case: str, runs: list[dict[str, Any]], pg: list[dict[str, Any]], bare:
         Row(NAME, case, "ops/s", of(runs, "ops_per_s"), "pgbench same mix", of(pg, "ops_per_s")),
         Row(NAME, case, "ops/s", of(runs, "ops_per_s"), "bare gRPC", of(bare, "ops_per_s")),
         Row(NAME, case, "ops/s", of(runs, "ops_per_s"), "bare gRPC + pgbench in series", summary(serial)),
-        Row(NAME, case, "p50 ms", of(runs, "p50_ms"), "pgbench same mix", of(pg, "p50_ms"), higher_is_better=False),
-        Row(NAME, case, "p99 ms", of(runs, "p99_ms"), "pgbench same mix", of(pg, "p99_ms"), higher_is_better=False),
+        Row(
+            NAME,
+            case,
+            "p50 ms",
+            of(runs, "p50_ms"),
+            "pgbench same mix",
+            of(pg, "p50_ms"),
+            higher_is_better=False,
+        ),
+        Row(
+            NAME,
+            case,
+            "p99 ms",
+            of(runs, "p99_ms"),
+            "pgbench same mix",
+            of(pg, "p99_ms"),
+            higher_is_better=False,
+        ),
     ]
 
 
@@ -47,15 +65,20 @@ def run(ctx: Context) -> list[Row]:
     plan = [(1, clients) for clients in counts] + [(2, c) for c in ((16,) if ctx.quick else CLIENTS)]
     prepare_pgbench(ctx.postgres.url, PGBENCH_ROWS)
     pgbench = {
-        c: [pgbench_transitions(ctx.postgres.url, c, max(1, round(seconds)), PGBENCH_ROWS) for _ in range(ctx.repeats)]
+        c: [
+            pgbench_transitions(ctx.postgres.url, c, max(1, round(seconds)), PGBENCH_ROWS)
+            for _ in range(ctx.repeats)
+        ]
         for c in counts
     }
     bare: dict[int, list[dict[str, Any]]] = {}
     with ctx.bare() as server:
         for c in counts:
             per_client = max(1, round(seconds * 4000 / c))
-            bare[c] = [run_clients(server.address, "bare", c, ops_per_client=per_client, max_seconds=seconds)
-                       for _ in range(ctx.repeats)]
+            bare[c] = [
+                run_clients(server.address, "bare", c, ops_per_client=per_client, max_seconds=seconds)
+                for _ in range(ctx.repeats)
+            ]
     rows: list[Row] = []
     for processes, clients in plan:
         runs = []

@@ -195,12 +195,15 @@ def test_organization_runs_agent_and_workers_for_its_msp_id(helm: Path) -> None:
         "PODIUM_ORGANIZATION",
         "PODIUM_CHANNEL",
         "PODIUM_BROKER_URL",
-        "PODIUM_STORAGE_DIR",
+        "PODIUM_HOME",
         "PODIUM_TLS_CA",
         "PODIUM_TLS_CERT",
         "PODIUM_TLS_KEY",
+        "PODIUM_ASSET_LISTEN",
+        "PODIUM_ASSET_URL",
     }
     assert expected <= set(env_names(agent))
+    assert "PODIUM_ORCHESTRATOR_INSECURE" not in env_names(agent)
     assert env_names(agent) == env_names(worker)
     assert find(documents, "Deployment", "-redis")
 
@@ -211,6 +214,8 @@ def test_organization_with_an_external_broker_reads_its_url_from_a_secret(helm: 
     broker = next(item for item in worker["env"] if item["name"] == "PODIUM_BROKER_URL")
     assert broker["valueFrom"]["secretKeyRef"] == {"name": "org2-broker", "key": "url"}
     assert not [d for d in documents if d["metadata"]["name"].endswith("-redis")]
+    insecure = next(item for item in worker["env"] if item["name"] == "PODIUM_ORCHESTRATOR_INSECURE")
+    assert insecure["value"] == "true"
     assert "PODIUM_TLS_CERT" not in env_names(worker)
 
 

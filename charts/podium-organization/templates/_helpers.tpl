@@ -2,18 +2,21 @@
 
 {{/*
 THE single place naming the environment variables read by `podium agent` and `podium worker`.
-Change a name here and every container follows; the keys are this chart's own.
+Change a name here and every container follows; the keys are this chart's own. The code's list is
+podium.agent.node.ALL_VARIABLES (tests/deploy/test_drift.py compares them).
 */}}
 {{- define "org.envNames" -}}
 orchestratorTarget: PODIUM_ORCHESTRATOR_TARGET
+orchestratorInsecure: PODIUM_ORCHESTRATOR_INSECURE
 organization: PODIUM_ORGANIZATION
 channel: PODIUM_CHANNEL
+home: PODIUM_HOME
 brokerUrl: PODIUM_BROKER_URL
-storageDir: PODIUM_STORAGE_DIR
 tlsCA: PODIUM_TLS_CA
 tlsCert: PODIUM_TLS_CERT
 tlsKey: PODIUM_TLS_KEY
-logLevel: PODIUM_LOG_LEVEL
+assetListen: PODIUM_ASSET_LISTEN
+assetUrl: PODIUM_ASSET_URL
 {{- end }}
 
 {{- define "org.name" -}}
@@ -53,7 +56,7 @@ app.kubernetes.io/component: {{ .component }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
 
-{{- define "org.paths.storage" -}}/var/podium/storage{{- end }}
+{{- define "org.paths.home" -}}/var/podium{{- end }}
 {{- define "org.paths.tls" -}}/etc/podium/tls{{- end }}
 
 {{- define "org.validate" -}}
@@ -63,7 +66,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and (not .Values.redis.enabled) (not .Values.broker.externalUrlSecret.name) }}{{ fail "broker.externalUrlSecret.name is required when redis.enabled is false" }}{{ end }}
 {{- end }}
 
-{{/* Environment of the agent and the workers; call with (dict "ctx" $ "logLevel" "info"). */}}
+{{/* Public base URL of the agent's asset server (registered as the organization's address). */}}
+{{- define "org.assetUrl" -}}
+{{- if .Values.agent.assetUrl }}{{ .Values.agent.assetUrl }}{{ else }}{{ if .Values.tls.enabled }}https{{ else }}http{{ end }}://{{ include "org.fullname" . }}-agent.{{ .Release.Namespace }}.svc:{{ .Values.agent.assetPort }}{{ end }}
+{{- end }}
+
+{{/* Environment of the agent and the workers; call with (dict "ctx" $). */}}
 {{- define "org.env" -}}
 {{- $n := include "org.envNames" .ctx | fromYaml -}}
 {{- $v := .ctx.Values -}}
@@ -73,10 +81,12 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $v.organization.mspId | quote }}
 - name: {{ $n.channel }}
   value: {{ $v.organization.channel | quote }}
-- name: {{ $n.storageDir }}
-  value: {{ include "org.paths.storage" .ctx | quote }}
-- name: {{ $n.logLevel }}
-  value: {{ .logLevel | quote }}
+- name: {{ $n.home }}
+  value: {{ include "org.paths.home" .ctx | quote }}
+- name: {{ $n.assetListen }}
+  value: {{ printf "0.0.0.0:%d" (int $v.agent.assetPort) | quote }}
+- name: {{ $n.assetUrl }}
+  value: {{ include "org.assetUrl" .ctx | quote }}
 - name: {{ $n.brokerUrl }}
 {{- if $v.redis.enabled }}
   value: {{ printf "redis://%s-redis:6379/0" (include "org.fullname" .ctx) | quote }}
@@ -89,16 +99,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- if $v.tls.enabled }}
 - name: {{ $n.tlsCA }}
   value: {{ printf "%s/ca.crt" (include "org.paths.tls" .ctx) | quote }}
-{{- if $v.tls.clientCertificate }}
 - name: {{ $n.tlsCert }}
   value: {{ printf "%s/tls.crt" (include "org.paths.tls" .ctx) | quote }}
 - name: {{ $n.tlsKey }}
   value: {{ printf "%s/tls.key" (include "org.paths.tls" .ctx) | quote }}
-{{- end }}
+{{- else }}
+- name: {{ $n.orchestratorInsecure }}
+  value: "true"
 {{- end }}
 {{- end }}
 
-{{/* Pod spec shared by the agent and the workers; call with (dict "ctx" $ "command" "agent" "resources" ... "logLevel" ...). */}}
+{{/* Pod spec shared by the agent and the workers; call with (dict "ctx" $ "command" "agent" "resources" ...). */}}
 {{- define "org.podSpec" -}}
 {{- $v := .ctx.Values -}}
 automountServiceAccountToken: false
@@ -114,7 +125,13 @@ containers:
     imagePullPolicy: {{ $v.image.pullPolicy }}
     args: [{{ .command | quote }}, "--org", {{ $v.organization.mspId | quote }}]
     env:
-      {{- include "org.env" (dict "ctx" .ctx "logLevel" .logLevel) | nindent 6 }}
+      {{- include "org.env" (dict "ctx" .ctx) | nindent 6 }}
+    {{- if eq .command "agent" }}
+    ports:
+      - name: assets
+        containerPort: {{ $v.agent.assetPort }}
+        protocol: TCP
+    {{- end }}
     resources:
       {{- toYaml .resources | nindent 6 }}
     securityContext:
@@ -122,8 +139,8 @@ containers:
     volumeMounts:
       - name: tmp
         mountPath: /tmp
-      - name: storage
-        mountPath: {{ include "org.paths.storage" .ctx }}
+      - name: home
+        mountPath: {{ include "org.paths.home" .ctx }}
       {{- if $v.tls.enabled }}
       - name: tls
         mountPath: {{ include "org.paths.tls" .ctx }}
@@ -132,7 +149,7 @@ containers:
 volumes:
   - name: tmp
     emptyDir: {}
-  - name: storage
+  - name: home
     persistentVolumeClaim:
       claimName: {{ default (printf "%s-storage" (include "org.fullname" .ctx)) $v.storage.existingClaim }}
   {{- if $v.tls.enabled }}
@@ -141,10 +158,8 @@ volumes:
       secretName: {{ $v.tls.secretName }}
       items:
         - {key: ca.crt, path: ca.crt}
-        {{- if $v.tls.clientCertificate }}
         - {key: tls.crt, path: tls.crt}
         - {key: tls.key, path: tls.key}
-        {{- end }}
   {{- end }}
 {{- with $v.nodeSelector }}
 nodeSelector:

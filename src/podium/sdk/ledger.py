@@ -1,0 +1,177 @@
+"""Verifying a channel's hash chain from the wire: ``event_from_message`` and ``verify_channel``.
+
+An ``orchestrator.Event`` carries the ledger in its extension fields ``position`` and ``hash``
+(docs/decisions/2026-11-28-ledger-on-the-wire.md). Its asset is rebuilt into the snapshot the server
+hashed — the protobuf JSON mapping with proto field names, fields without presence always present,
+unset optional fields omitted, enums by name, timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` and
+floats as the binary64 widening of their binary32 value (docs/ledger.md) — by walking the message
+descriptor, not with ``MessageToDict``, which prints timestamps and binary32 floats differently.
+"""
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from podium.api.generated import common_pb2, event_pb2
+from podium.client import OrchestratorClient
+from podium.domain.events import Event
+from podium.domain.kinds import AssetKind, EventKind, SortOrder
+from podium.domain.ledger import GENESIS_HASH, ChainVerifier, LedgerBroken, Verification
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_TIMESTAMP: Final = "google.protobuf.Timestamp"
+
+
+def _datetime(value: Any) -> datetime:
+    return _EPOCH + timedelta(seconds=value.seconds, microseconds=value.nanos // 1_000)
+
+
+def _format(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _value(field: FieldDescriptor, value: Any) -> Any:
+    if field.message_type is not None:
+        if field.message_type.full_name == _TIMESTAMP:
+            return _format(_datetime(value))
+        return snapshot_of(value)
+    if field.enum_type is not None:
+        return field.enum_type.values_by_number[value].name
+    return value
+
+
+def snapshot_of(message: Message) -> dict[str, Any]:
+    """The snapshot dict of an asset message, as the server hashed it (see the module docstring)."""
+    data: dict[str, Any] = {}
+    for field in message.DESCRIPTOR.fields:
+        value = getattr(message, field.name)
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            value_field = field.message_type.fields_by_name["value"]
+            data[field.name] = {key: _value(value_field, item) for key, item in value.items()}
+        elif field.is_repeated:
+            data[field.name] = [_value(field, item) for item in value]
+        elif field.has_presence and not message.HasField(field.name):
+            continue
+        else:
+            data[field.name] = _value(field, value)
+    return data
+
+
+def event_from_message(message: event_pb2.Event) -> Event:
+    """The domain ``Event`` of a wire event, ready for ``ChainVerifier.feed``.
+
+    Raises:
+        ValueError: an enum number unknown to the domain.
+    """
+    branch = message.WhichOneof("asset")
+    asset = snapshot_of(getattr(message, branch)) if branch else {}
+    return Event(
+        id=message.id,
+        channel=message.channel,
+        position=message.position,
+        timestamp=_datetime(message.timestamp),
+        asset_kind=AssetKind(common_pb2.AssetKind.Name(message.asset_kind)),
+        event_kind=EventKind(event_pb2.EventKind.Name(message.event_kind)),
+        asset_key=message.asset_key,
+        asset=asset,
+        metadata=dict(message.metadata),
+        hash=message.hash,
+    )
+
+
+def channel_head(client: OrchestratorClient) -> tuple[int, str]:
+    """The position and hash of the client's channel's last event; ``(0, GENESIS_HASH)`` if empty."""
+    for event in client.query_events(sort=SortOrder.DESCENDING, page_size=1):
+        return int(event.position), event.hash
+    return 0, GENESIS_HASH
+
+
+def verify_channel(
+    client: OrchestratorClient,
+    *,
+    start_position: int = 0,
+    start_hash: str = GENESIS_HASH,
+    timeout: float = 600.0,
+) -> Verification:
+    """Verify the client's channel from a trusted head up to the channel's current head.
+
+    The head is read first (``QueryEvents`` descending, one event); the events are then streamed
+    from the channel's beginning (``SubscribeToEvents``) until that position. Events up to
+    ``start_position`` are skipped, except that the one at ``start_position`` must have
+    ``start_hash`` (else the trusted head is not in this history: reported at that position).
+
+    Args:
+        client: bound to the channel to verify.
+        start_position, start_hash: the trusted head; position 0 and ``GENESIS_HASH`` for all.
+        timeout: seconds after which an unfinished stream is cut (reported as not verified).
+
+    Raises:
+        ValueError: a negative position or malformed hash.
+        OrchestratorError: the orchestrator refused the query or the stream.
+    """
+    verifier = ChainVerifier(start_position, start_hash, channel=client.channel)
+    head_position, _ = channel_head(client)
+    if head_position < start_position:
+        return _broken(verifier, start_position, f"the channel's head is at position {head_position}")
+    if head_position == start_position and start_position == 0:
+        return Verification(True, 0, start_hash, None, "the channel has no events")
+    stream = client.subscribe("")
+    timer = threading.Timer(timeout, stream.cancel)
+    timer.start()
+    try:
+        return _consume(verifier, iter(stream), start_position, start_hash, head_position, timeout)
+    finally:
+        timer.cancel()
+        stream.cancel()
+
+
+def _consume(
+    verifier: ChainVerifier,
+    events: Iterator[event_pb2.Event],
+    start_position: int,
+    start_hash: str,
+    head_position: int,
+    timeout: float,
+) -> Verification:
+    anchored = start_position == 0  # the trusted head was seen in this history
+    for message in events:
+        position = int(message.position)
+        if not anchored and position > start_position:
+            return _broken(verifier, start_position, "the event at the trusted position is missing")
+        if position < start_position:
+            continue
+        if position == start_position:
+            if message.hash != start_hash:
+                return _broken(verifier, position, f"the trusted head's hash differs: {message.hash!r}")
+            anchored = True
+            if position < head_position:
+                continue
+        else:
+            try:
+                verifier.feed(event_from_message(message))
+            except (LedgerBroken, ValueError) as broken:
+                where = broken.position if isinstance(broken, LedgerBroken) else position
+                reason = broken.reason if isinstance(broken, LedgerBroken) else str(broken)
+                return _broken(verifier, where, reason)
+        if verifier.head_position >= head_position:
+            count = verifier.head_position - start_position
+            return Verification(
+                True,
+                verifier.head_position,
+                verifier.head_hash,
+                None,
+                f"{count} events verified up to position {verifier.head_position}",
+            )
+    return _broken(
+        verifier,
+        verifier.head_position + 1,
+        f"the stream ended (or {timeout}s passed) before position {head_position}",
+    )
+
+
+def _broken(verifier: ChainVerifier, position: int, reason: str) -> Verification:
+    return Verification(False, verifier.head_position, verifier.head_hash, position, reason)
