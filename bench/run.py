@@ -7,6 +7,7 @@ import importlib
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -58,16 +59,23 @@ def main(argv: list[str] | None = None) -> int:
         args.out
         or Path("bench/results") / f"{datetime.now(UTC):%Y-%m-%dT%H%M%S}{'-quick' if args.quick else ''}.json"
     )
+    # SIGTERM unwinds like Ctrl-C, so that every server started is stopped and the database dropped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     postgres = Postgres().create()
     rows: list[Row] = []
     timings: dict[str, float] = {}
+    failures: dict[str, str] = {}
     try:
         ctx = Context(quick=args.quick, repeats=repeats, postgres=postgres)
         for name in args.only or SCENARIOS:
             began = time.monotonic()
             print(f"# {name} …", file=sys.stderr, flush=True)
             module = importlib.import_module(f"bench.scenarios.{name}")
-            rows.extend(module.run(ctx))
+            try:
+                rows.extend(module.run(ctx))
+            except Exception as error:  # one failed scenario must not lose the others
+                failures[name] = f"{type(error).__name__}: {error}"
+                print(f"# {name} FAILED: {failures[name]}", file=sys.stderr, flush=True)
             timings[name] = round(time.monotonic() - began, 1)
         result = {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine(postgres),
             "scenario_seconds": timings,
             "rows": [row.as_json() for row in rows],
+            "failures": failures,
         }
     finally:
         postgres.drop()
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown(rows))
     print(f"\nresults: {out}", file=sys.stderr)
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import json
 import queue
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import Manager, get_context
 from threading import Thread
 from typing import Any, Final
@@ -59,8 +60,8 @@ def seed_events(url: str, count: int) -> None:
         timestamp, asset_kind, event_kind, asset_key, asset, meta, hash_ = row
         asset_text, meta_text = json.dumps(asset), json.dumps(meta)
         with cur.copy(
-            "COPY events (channel, position, id, timestamp, asset_kind, event_kind, asset_key, asset, metadata, hash)"
-            " FROM STDIN"
+            "COPY events (channel, position, id, timestamp, asset_kind, event_kind, asset_key, asset,"
+            " metadata, hash) FROM STDIN"
         ) as copy:
             for position in range(head[0] + 1, head[0] + count + 1):
                 copy.write_row(
@@ -89,10 +90,9 @@ def _replay(address: str, start_id: str, count: int) -> tuple[float, int]:
         metadata=metadata(),
         timeout=STREAM_TIMEOUT_S,
     )
-    received, size = 0, 0
+    size = 0
     began = time.perf_counter()
-    for event in stream:
-        received += 1
+    for received, event in enumerate(stream, 1):
         size = size or event.ByteSize()
         if received >= count:
             break
@@ -113,29 +113,33 @@ def _bare_stream(address: str, count: int, size: int) -> float:
     return elapsed
 
 
-def _subscriber(
-    address: str,
-    start_id: str,
-    warm_key: str,
-    wanted: int,
-    ready: Any,
-    out: list[tuple[str, float]],
-    deadline: float,
-) -> None:
-    channel = grpc.insecure_channel(address)
+@dataclass(frozen=True)
+class Subscription:
+    """What each subscriber thread of a fan-out run does: stream from ``start_id``, report the warm-up
+    event on ``ready``, record the receipt time of ``wanted`` events (or until ``deadline``)."""
+
+    address: str
+    start_id: str
+    warm_key: str
+    wanted: int
+    deadline: float
+
+
+def _subscriber(job: Subscription, ready: Any, out: list[tuple[str, float]]) -> None:
+    channel = grpc.insecure_channel(job.address)
     stream = event_pb2_grpc.EventServiceStub(channel).SubscribeToEvents(
-        event_pb2.SubscribeToEventsParam(start_event_id=start_id),
+        event_pb2.SubscribeToEventsParam(start_event_id=job.start_id),
         metadata=metadata(),
         timeout=STREAM_TIMEOUT_S,
     )
     try:
         for event in stream:
             now = time.monotonic()
-            if event.asset_key == warm_key:
+            if event.asset_key == job.warm_key:
                 ready.put(1)
                 continue
             out.append((event.asset_key, now))
-            if len(out) >= wanted or now > deadline:
+            if len(out) >= job.wanted or now > job.deadline:
                 break
     except grpc.RpcError:
         pass
@@ -144,18 +148,13 @@ def _subscriber(
         channel.close()
 
 
-def _subscriber_process(
-    address: str, start_id: str, warm_key: str, wanted: int, threads: int, ready: Any, deadline: float
-) -> list[list[tuple[str, float]]]:
+def _subscriber_process(job: Subscription, threads: int, ready: Any) -> list[list[tuple[str, float]]]:
     outs: list[list[tuple[str, float]]] = [[] for _ in range(threads)]
-    workers = [
-        Thread(target=_subscriber, args=(address, start_id, warm_key, wanted, ready, out, deadline))
-        for out in outs
-    ]
+    workers = [Thread(target=_subscriber, args=(job, ready, out)) for out in outs]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(max(1.0, deadline - time.monotonic() + 10))
+        worker.join(max(1.0, job.deadline - time.monotonic() + 10))
     return outs
 
 
@@ -168,20 +167,12 @@ def _fan_out(address: str, subscribers: int, events: int) -> dict[str, Any]:
     processes = min(2, subscribers)
     with Manager() as manager, ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
         ready = manager.Queue()
+        job = Subscription(address, start_id, warm, events, deadline)
         futures = [
-            pool.submit(
-                _subscriber_process,
-                address,
-                start_id,
-                warm,
-                events,
-                subscribers // processes,
-                ready,
-                deadline,
-            )
-            for _ in range(processes)
+            pool.submit(_subscriber_process, job, subscribers // processes, ready) for _ in range(processes)
         ]
-        # Publish the warm-up event until every subscriber has seen one (streams are then open).
+        # Streams start before the warm-up event, so each subscriber sees it, live or replayed; once all
+        # have, every stream is open and following live.
         act(stubs, warm, "EXECUTING")
         seen = 0
         while seen < subscribers and time.monotonic() < deadline:
@@ -202,8 +193,8 @@ def _fan_out(address: str, subscribers: int, events: int) -> dict[str, Any]:
 
 
 def run(ctx: Context) -> list[Row]:
-    replay_count = 10_000 if ctx.quick else 100_000
-    fan_events = 50 if ctx.quick else 200
+    replay_count = 5_000 if ctx.quick else 100_000
+    fan_events = 30 if ctx.quick else 200
     rows: list[Row] = []
     with ctx.server(threads=160) as server:
         stubs = connect(server.address)

@@ -98,7 +98,7 @@ def _measure(stubs: Stubs, level: int, calls: int, unused: list[str]) -> dict[st
 
 def run(ctx: Context) -> list[Row]:
     levels = (1_000, 100_000) if ctx.quick else (1_000, 100_000, 1_000_000)
-    calls = 150 if ctx.quick else 400
+    calls = 100 if ctx.quick else 400
     figures: dict[int, list[dict[str, float]]] = {}
     with ctx.server() as server:
         stubs = connect(server.address)

@@ -59,8 +59,8 @@ def _rows(
 
 
 def run(ctx: Context) -> list[Row]:
-    seconds = 1.0 if ctx.quick else 5.0
-    tasks_per_run = 800 if ctx.quick else 5_000
+    seconds = 0.75 if ctx.quick else 5.0
+    tasks_per_run = 600 if ctx.quick else 5_000
     counts = (1, 16) if ctx.quick else CLIENTS
     plan = [(1, clients) for clients in counts] + [(2, c) for c in ((16,) if ctx.quick else CLIENTS)]
     prepare_pgbench(ctx.postgres.url, PGBENCH_ROWS)

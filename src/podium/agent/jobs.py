@@ -83,7 +83,9 @@ class WorkerContext:
     client: OrchestratorClient
     storage: LocalStorage
     leases: LeaseStore
-    worker_id: str = field(default_factory=lambda: f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    worker_id: str = field(
+        default_factory=lambda: f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    )
     task_timeout: float = TASK_TIMEOUT
     _tls: ssl.SSLContext | None = None
 
@@ -105,7 +107,7 @@ class WorkerContext:
             config = self.config
             if not (config.tls_ca and config.tls_cert and config.tls_key):
                 raise RuntimeError("fetching from peers needs PODIUM_TLS_CA, PODIUM_TLS_CERT, PODIUM_TLS_KEY")
-            self._tls = client_context(config.tls_ca, config.tls_cert, config.tls_key)
+            self._tls = client_context([config.tls_ca], config.tls_cert, config.tls_key)
         return self._tls
 
 
@@ -152,7 +154,10 @@ def _build_local(ctx: WorkerContext, function: function_pb2.Function) -> BuildRe
     env_dir = ctx.config.envs_dir / function.key
     if function.owner == ctx.me:
         archive = ctx.storage.path(FileKind.FUNCTION, function.key)
-        if archive.is_file() and ctx.storage.sha256(FileKind.FUNCTION, function.key) != function.archive.checksum:
+        if (
+            archive.is_file()
+            and ctx.storage.sha256(FileKind.FUNCTION, function.key) != function.archive.checksum
+        ):
             return BuildResult(False, env_dir, env_dir / "function", None, "archive checksum mismatch")
     else:
         archive = ctx.config.envs_dir / f"{function.key}.archive"
@@ -175,7 +180,10 @@ def run_compute_task(ctx: WorkerContext, task_key: str) -> str:
     if _plan_terminated(ctx, task):
         _cancel(ctx, task_key)
         return "canceled: plan terminated"
-    if task.status not in (computetask_pb2.STATUS_WAITING_FOR_EXECUTOR_SLOT, computetask_pb2.STATUS_EXECUTING):
+    if task.status not in (
+        computetask_pb2.STATUS_WAITING_FOR_EXECUTOR_SLOT,
+        computetask_pb2.STATUS_EXECUTING,
+    ):
         return "not runnable yet"
     taken, previous = ctx.leases.acquire(task_key, ctx.worker_id, os.getpid())
     if not taken:
@@ -274,7 +282,9 @@ def _watch(ctx: WorkerContext, task_key: str, cancel: Callable[[], None], stop: 
         except OrchestratorError:
             continue
         if status in _STOPPED:
-            logger.info("task %s became %s: stopping it", task_key, computetask_pb2.ComputeTaskStatus.Name(status))
+            logger.info(
+                "task %s became %s: stopping it", task_key, computetask_pb2.ComputeTaskStatus.Name(status)
+            )
             cancel()
             return
 
@@ -346,7 +356,8 @@ def _register_outputs(
     ctx: WorkerContext, task: computetask_pb2.ComputeTask, function: function_pb2.Function, spec: TaskSpec
 ) -> None:
     client = ctx.client
-    registered = {model.compute_task_output_identifier for model in client.get_task_output_models(task.key)}
+    # RegisterModels is all or nothing: any model of the task means an earlier attempt registered them.
+    already_registered = bool(client.get_task_output_models(task.key))
     new_models: list[model_pb2.NewModel] = []
     for identifier, output in spec.outputs.items():
         if output.kind is OutputKind.PERFORMANCE:
@@ -361,7 +372,7 @@ def _register_outputs(
                 )
             except AlreadyExists:
                 pass  # an earlier attempt registered it
-        elif identifier not in registered:
+        elif not already_registered:
             model_key = str(uuid.uuid4())
             stored = ctx.storage.write_file(FileKind.MODEL, model_key, output.path)
             new_models.append(

@@ -131,9 +131,10 @@ class NodeConfig:
             mspid=self.organization,
             channel=channel or self.channel,
             insecure=self.insecure,
-            ca_cert=self.tls_ca,
-            client_cert=self.tls_cert,
-            client_key=self.tls_key,
+            # Plain-text gRPC to the orchestrator may go with TLS files kept for the asset exchange.
+            ca_cert=None if self.insecure else self.tls_ca,
+            client_cert=None if self.insecure else self.tls_cert,
+            client_key=None if self.insecure else self.tls_key,
         )
 
     @property

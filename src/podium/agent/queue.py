@@ -18,8 +18,8 @@ so the embedded broker's lost messages cost a sweep period, not a task. The work
 from pathlib import Path
 from typing import Any, Final
 
-from celery import Celery
-from kombu import Exchange, Queue
+from celery import Celery  # type: ignore[import-untyped]
+from kombu import Exchange, Queue  # type: ignore[attr-defined]
 
 from podium.agent.node import NodeConfig
 
@@ -64,7 +64,7 @@ def make_app(config: NodeConfig) -> Celery:
     transport_options: dict[str, Any] = {}
     if url.startswith("filesystem://"):
         transport_options = _filesystem_options(config.broker_dir)
-        queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
+        queue = Queue(name, Exchange(name, type="direct"), routing_key=name)  # type: ignore[no-untyped-call]
     else:
         if url.startswith(("amqp://", "amqps://", "pyamqp://")):
             queue_arguments = {"x-queue-type": "quorum"}

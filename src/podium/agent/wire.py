@@ -7,7 +7,7 @@ value so that ``ChainVerifier`` can check it. Any field the agent cannot rebuild
 broken chain, never as a silent pass.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from google.protobuf import json_format
@@ -56,9 +56,11 @@ def _fix_timestamps(message: Message, document: dict[str, Any]) -> None:
         if field.type != FieldDescriptor.TYPE_MESSAGE or field.name not in document:
             continue
         value = getattr(message, field.name)
-        if field.message_type.full_name == _TIMESTAMP and not _is_repeated(field):
+        message_type = field.message_type
+        assert message_type is not None
+        if message_type.full_name == _TIMESTAMP and not _is_repeated(field):
             document[field.name] = format_timestamp(value.ToDatetime(tzinfo=UTC))
-        elif field.message_type.GetOptions().map_entry:
+        elif message_type.GetOptions().map_entry:
             continue
         elif _is_repeated(field):
             for item, item_document in zip(value, document[field.name], strict=True):
@@ -67,9 +69,5 @@ def _fix_timestamps(message: Message, document: dict[str, Any]) -> None:
             _fix_timestamps(value, document[field.name])
 
 
-def _is_repeated(field: FieldDescriptor) -> bool:
+def _is_repeated(field: Any) -> bool:
     return bool(field.label == FieldDescriptor.LABEL_REPEATED)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -2,7 +2,7 @@
 
 import typer
 
-from podium.cli import migrate, serve
+from podium.cli import agent, migrate, perf, plan, serve, task, verify, worker
 
 app = typer.Typer(
     name="podium",
@@ -12,6 +12,12 @@ app = typer.Typer(
 )
 app.command("migrate")(migrate.migrate)
 app.command("serve")(serve.serve)
+app.add_typer(plan.app, name="plan")
+app.add_typer(task.app, name="task")
+app.command("perf")(perf.perf)
+app.command("verify")(verify.verify)
+app.add_typer(agent.app, name="agent")
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

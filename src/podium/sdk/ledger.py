@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from podium.api.generated import common_pb2, event_pb2
@@ -34,7 +33,7 @@ def _format(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _value(field: FieldDescriptor, value: Any) -> Any:
+def _value(field: Any, value: Any) -> Any:
     if field.message_type is not None:
         if field.message_type.full_name == _TIMESTAMP:
             return _format(_datetime(value))
@@ -123,13 +122,21 @@ def verify_channel(
     timer = threading.Timer(timeout, stream.cancel)
     timer.start()
     try:
-        return _consume(verifier, iter(stream), start_position, start_hash, head_position, timeout)
+        return _consume(
+            verifier=verifier,
+            events=iter(stream),
+            start_position=start_position,
+            start_hash=start_hash,
+            head_position=head_position,
+            timeout=timeout,
+        )
     finally:
         timer.cancel()
         stream.cancel()
 
 
 def _consume(
+    *,
     verifier: ChainVerifier,
     events: Iterator[event_pb2.Event],
     start_position: int,

@@ -25,7 +25,10 @@ _SHORT = {
 
 def describe(status: PlanStatus) -> str:
     """``"doing: 3 done, 2 doing, 4 waiting"``: the state, then the non-zero task counts."""
-    parts = [f"{count} {_SHORT.get(task_status, task_status.value)}" for task_status, count in status.counts.items()]
+    parts = [
+        f"{count} {_SHORT.get(task_status, task_status.value)}"
+        for task_status, count in status.counts.items()
+    ]
     return f"{status.state.value}: {', '.join(parts) or 'no tasks'}"
 
 
@@ -48,7 +51,9 @@ class ProgressBar:
         finished = sum(
             status.counts.get(final, 0) for final in (TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELED)
         )
-        self._progress.update(self._task, total=status.total, completed=finished, description=describe(status))
+        self._progress.update(
+            self._task, total=status.total, completed=finished, description=describe(status)
+        )
 
     def __enter__(self) -> "ProgressBar":
         self._progress.start()

@@ -2,15 +2,17 @@
 
 | # | condition (first that holds)                            | state    |
 |---|---------------------------------------------------------|----------|
-| 1 | the plan was canceled, or some task is CANCELED          | CANCELED |
+| 1 | the plan was canceled (it has a cancelation date)        | CANCELED |
 | 2 | some task is FAILED (or the plan has a failure date)     | FAILED   |
-| 3 | no task, or every task waits for its function's build    | WAITING  |
-| 4 | every task is DONE                                      | DONE     |
-| 5 | some task is EXECUTING or DONE                          | DOING    |
-| 6 | otherwise (tasks wait for a slot or for their parents)  | TODO     |
+| 3 | some task is CANCELED                                   | CANCELED |
+| 4 | no task, or every task waits for its function's build    | WAITING  |
+| 5 | every task is DONE                                      | DONE     |
+| 6 | some task is EXECUTING or DONE                          | DOING    |
+| 7 | otherwise (tasks wait for a slot or for their parents)  | TODO     |
 
-FAILED is checked before WAITING/DONE (the backend checks it after them, but a task list cannot be
-all DONE and hold a FAILED task, and a failed build leaves the other tasks waiting forever).
+Unlike Substra's backend, a FAILED task wins over CANCELED ones: podium's orchestrator cancels the
+descendants of a failed task, and the plan then failed rather than being canceled. FAILED is also
+checked before WAITING/DONE, since a failed build leaves the other tasks waiting forever.
 """
 
 from collections import Counter
@@ -78,10 +80,12 @@ def derive_status(
     """The status of ``plan`` given all of its tasks (rules in the module docstring)."""
     counts = Counter(task_status(task) for task in tasks)
     total = sum(counts.values())
-    if plan.HasField("cancelation_date") or counts[TaskStatus.CANCELED]:
+    if plan.HasField("cancelation_date"):
         state = PlanState.CANCELED
     elif counts[TaskStatus.FAILED] or plan.HasField("failure_date"):
         state = PlanState.FAILED
+    elif counts[TaskStatus.CANCELED]:
+        state = PlanState.CANCELED
     elif total == sum(counts[status] for status in _BUILD):
         state = PlanState.WAITING
     elif counts[TaskStatus.DONE] == total:

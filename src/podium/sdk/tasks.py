@@ -77,9 +77,7 @@ _DATA: dict[str, Input] = {
     OPENER: Input(AssetKind.DATA_MANAGER),
     DATASAMPLES: Input(AssetKind.DATA_SAMPLE, multiple=True),
 }
-TRAIN = Signature(
-    {**_DATA, SHARED: Input(AssetKind.MODEL, optional=True)}, {SHARED: Output(AssetKind.MODEL)}
-)
+TRAIN = Signature({**_DATA, SHARED: Input(AssetKind.MODEL, optional=True)}, {SHARED: Output(AssetKind.MODEL)})
 """Train on local data, from the previous shared model when there is one."""
 AGGREGATE = Signature({SHARED: Input(AssetKind.MODEL, multiple=True)}, {SHARED: Output(AssetKind.MODEL)})
 """Combine the models trained by every organization."""

@@ -37,6 +37,7 @@ def fedavg(
     aggregate_function: str,
     predict_function: str,
     metric_function: str,
+    *,
     datasets_by_org: Mapping[str, OrgData],
     rounds: int,
     aggregator_org: str,

@@ -9,8 +9,8 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from podium.agent.assets.download import FetchError, fetch
 from podium.agent.assets.download import ChecksumMismatch as FetchChecksumMismatch
+from podium.agent.assets.download import FetchError, fetch
 from podium.agent.assets.identity import client_context
 from podium.agent.node import NodeConfig
 from podium.agent.storage import FileKind, LocalStorage

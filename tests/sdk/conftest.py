@@ -1,0 +1,3 @@
+from tests.sdk.world import world
+
+__all__ = ["world"]
