@@ -215,7 +215,8 @@ class Org:
 
     def register_function(self, source: str, entrypoint: str, inputs: dict[str, Any], outputs: dict[str, Any], *, work: Path) -> str:
         key = str(uuid.uuid4())
-        project = write_project(work / f"fn-{key}", source, entrypoint, module=f"m{key[:8]}")
+        module = f"m{key[:8]}"
+        project = write_project(work / f"fn-{key}", source, f"{module}:{entrypoint}", module=module)
         stored = self.storage.write_file(FileKind.FUNCTION, key, tar_project(project, work / f"{key}.tar.gz"))
         address = common_pb2.Addressable(checksum=stored.sha256, storage_address=f"{self.asset_url}/functions/{key}")
         self.client.register_function(
