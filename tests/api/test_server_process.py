@@ -39,7 +39,9 @@ class ServeProcess:
             **(extra_env or {}),
         }
         command = [sys.executable, "-c", "from podium.cli.main import main; main()", "serve"]
-        self.process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         self.lines: queue.Queue[dict[str, object]] = queue.Queue()
         self.seen: list[dict[str, object]] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -53,9 +55,9 @@ class ServeProcess:
                 self.lines.put(json.loads(line))
 
     def close(self) -> None:
-        """Kill the child if still running, and release its pipe."""
+        """Kill the child and its workers (its own session) if still running; release the pipe."""
         if self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         self._reader.join(timeout=10)
         assert self.process.stderr is not None

@@ -74,9 +74,8 @@ class Executor:
                 self.clean_plan(command.compute_plan_key)
         elif isinstance(command, PlanFinished):
             self.clean_plan(command.compute_plan_key)
-        elif isinstance(command, DropModel):
-            if self.storage.delete(FileKind.MODEL, command.model_key):
-                logger.info("model %s disabled: file deleted", command.model_key)
+        elif isinstance(command, DropModel) and self.storage.delete(FileKind.MODEL, command.model_key):
+            logger.info("model %s disabled: file deleted", command.model_key)
 
     def enqueue_task(self, task_key: str, *, reason: str = "") -> None:
         """Queue ``run_task(task_key)`` and remember when."""

@@ -123,10 +123,9 @@ def build_function(ctx: WorkerContext, function_key: str) -> str:
     if function.status not in (function_pb2.FUNCTION_STATUS_WAITING, function_pb2.FUNCTION_STATUS_BUILDING):
         return f"nothing to do ({function_pb2.FunctionStatus.Name(function.status)})"
     if function.status == function_pb2.FUNCTION_STATUS_WAITING:
-        try:
+        # InvalidTransition: a redelivered build; building is idempotent, go on.
+        with suppress(InvalidTransition):
             ctx.client.apply_function_action(function_key, FunctionAction.BUILDING)
-        except InvalidTransition:
-            pass  # a redelivered build: building is idempotent, go on
     result = _build_local(ctx, function)
     if not result.ok:
         stored = ctx.storage.write(FileKind.LOG, function_key, result.log.encode())
@@ -362,7 +361,7 @@ def _register_outputs(
     for identifier, output in spec.outputs.items():
         if output.kind is OutputKind.PERFORMANCE:
             value = read_performance(output.path)
-            try:
+            with suppress(AlreadyExists):  # an earlier attempt registered it
                 client.register_performance(
                     performance_pb2.NewPerformance(
                         compute_task_key=task.key,
@@ -370,8 +369,6 @@ def _register_outputs(
                         performance_value=value,
                     )
                 )
-            except AlreadyExists:
-                pass  # an earlier attempt registered it
         elif not already_registered:
             model_key = str(uuid.uuid4())
             stored = ctx.storage.write_file(FileKind.MODEL, model_key, output.path)
@@ -420,7 +417,5 @@ def _report_failure(ctx: WorkerContext, task: computetask_pb2.ComputeTask, resul
 
 
 def _register_report(ctx: WorkerContext, report: failure_report_pb2.NewFailureReport) -> None:
-    try:
+    with suppress(AlreadyExists):
         ctx.client.register_failure_report(report)
-    except AlreadyExists:
-        pass

@@ -70,8 +70,11 @@ def make_app(config: NodeConfig) -> Celery:
             queue_arguments = {"x-queue-type": "quorum"}
         elif url.startswith(("redis://", "rediss://")):
             transport_options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
-        queue = Queue(
-            name, Exchange(EXCHANGE, type="topic"), routing_key=name, queue_arguments=queue_arguments
+        queue = Queue(  # type: ignore[no-untyped-call]
+            name,
+            Exchange(EXCHANGE, type="topic"),  # type: ignore[no-untyped-call]
+            routing_key=name,
+            queue_arguments=queue_arguments,
         )
     app.conf.update(
         task_serializer="json",

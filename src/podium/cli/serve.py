@@ -8,7 +8,6 @@ every worker did. SIGHUP reloads the channel configuration.
 """
 
 import dataclasses
-import importlib
 import logging
 import os
 import signal
@@ -31,7 +30,8 @@ from podium.api.settings import (
     split_address,
 )
 from podium.api.tls import TlsConfigError
-from podium.app.ports import Database
+from podium.store import SqlDatabase
+from podium.store import open_database as open_store
 
 logger = logging.getLogger("podium.serve")
 
@@ -134,27 +134,28 @@ def serve(
     raise typer.Exit(code)
 
 
-def open_database(settings: Settings) -> Database | None:
-    """The storage named by ``settings.database_url`` (creating the SQLite folder), or ``None`` while
-    ``podium.store`` offers no ``open_database(url)``."""
+def open_database(settings: Settings, *, migrate: bool | None = None) -> SqlDatabase:
+    """The storage named by ``settings.database_url``, creating the SQLite folder (the embedded mode
+    migrates its schema by itself; PostgreSQL must be migrated by ``podium migrate``)."""
     ensure_sqlite_directory(settings.database_url)
-    opener = getattr(importlib.import_module("podium.store"), "open_database", None)
-    if opener is None:
-        logger.warning("podium.store.open_database is not available: serving InfoService only")
-        return None
-    database: Database = opener(settings.database_url)
-    return database
+    return open_store(settings.database_url, auto_migrate=migrate)
 
 
-def run_worker(settings: Settings) -> int:
-    """Serve in this process until SIGTERM/SIGINT; return the exit code."""
+def run_worker(settings: Settings, *, migrate: bool | None = None) -> int:
+    """Serve in this process until SIGTERM/SIGINT; return the exit code. ``migrate=False`` when the
+    supervisor has migrated already."""
     from podium.api.server import build_server  # grpc objects only after any fork
 
     try:
-        database = open_database(settings)
+        database = open_database(settings, migrate=migrate)
+    except Exception as error:
+        logger.error("cannot open the database: %s", error)
+        return 1
+    try:
         running = build_server(settings, database)
     except (ChannelConfigError, TlsConfigError, RuntimeError) as error:
         logger.error("cannot start: %s", error)
+        database.close()
         return 1
     stop = threading.Event()
 
@@ -177,11 +178,18 @@ def run_worker(settings: Settings) -> int:
 
 def supervise(settings: Settings) -> int:
     """Fork ``settings.processes`` workers, forward signals to them, return 0 when all exit with 0."""
+    try:
+        # Migrate (embedded mode) once, here, rather than racing in every worker; no connection
+        # may cross the fork.
+        open_database(settings).close()
+    except Exception as error:
+        logger.error("cannot open the database: %s", error)
+        return 1
     children: list[int] = []
     for index in range(settings.processes):
         pid = os.fork()
         if pid == 0:
-            os._exit(run_worker(_worker_settings(settings, index)))
+            os._exit(run_worker(_worker_settings(settings, index), migrate=False))
         children.append(pid)
     logger.info("started %d worker processes: %s", len(children), children)
 

@@ -36,7 +36,8 @@ def train(inputs, outputs, context):
         raise RuntimeError("the function is broken")
     start = json.loads(inputs.path("model").read_text())["weight"] if "model" in inputs else 0.0
     values = inputs["datasamples"]
-    outputs["model"].write_text(json.dumps({"weight": start + sum(values) / len(values), "by": context.organization}))
+    weight = start + sum(values) / len(values)
+    outputs["model"].write_text(json.dumps({"weight": weight, "by": context.organization}))
 """
 
 AGGREGATE = """
@@ -44,7 +45,8 @@ import json
 
 def aggregate(inputs, outputs, context):
     weights = [json.loads(path.read_text())["weight"] for path in inputs.paths("models")]
-    outputs["model"].write_text(json.dumps({"weight": sum(weights) / len(weights), "by": context.organization}))
+    weight = sum(weights) / len(weights)
+    outputs["model"].write_text(json.dumps({"weight": weight, "by": context.organization}))
 """
 
 SCORE = """
@@ -55,7 +57,10 @@ def score(inputs, outputs, context):
     outputs.write_performance("performance", min(1.0, round(weight) / 8))
 """
 
-DATA = {"opener": {"kind": "ASSET_DATA_MANAGER"}, "datasamples": {"kind": "ASSET_DATA_SAMPLE", "multiple": True}}
+DATA = {
+    "opener": {"kind": "ASSET_DATA_MANAGER"},
+    "datasamples": {"kind": "ASSET_DATA_SAMPLE", "multiple": True},
+}
 MODEL = {"kind": "ASSET_MODEL"}
 
 
@@ -89,9 +94,19 @@ def start_federation(root: Path, broker_url: str = "") -> Federation:
             org.start_worker()
         work = root / "work"
         wait_for(lambda: len(orgs[A].client.get_all_organizations()) == 3, 60, "the three agents registered")
-        train = orgs[A].register_function(TRAIN, "train", {**DATA, "model": {**MODEL, "optional": True}}, {"model": MODEL}, work=work)
-        aggregate = orgs[B].register_function(AGGREGATE, "aggregate", {"models": {**MODEL, "multiple": True}}, {"model": MODEL}, work=work)
-        score = orgs[A].register_function(SCORE, "score", {**DATA, "model": MODEL}, {"performance": {"kind": "ASSET_PERFORMANCE"}}, work=work)
+        train = orgs[A].register_function(
+            TRAIN, "train", {**DATA, "model": {**MODEL, "optional": True}}, {"model": MODEL}, work=work
+        )
+        aggregate = orgs[B].register_function(
+            AGGREGATE, "aggregate", {"models": {**MODEL, "multiple": True}}, {"model": MODEL}, work=work
+        )
+        score = orgs[A].register_function(
+            SCORE,
+            "score",
+            {**DATA, "model": MODEL},
+            {"performance": {"kind": "ASSET_PERFORMANCE"}},
+            work=work,
+        )
         datasets = {
             name: org.register_dataset(OPENER, [1.0 + index, 3.0 + index], work=work, authorized=[A, B, C])
             for index, (name, org) in enumerate(orgs.items())

@@ -20,6 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from google.protobuf import json_format
 
 from podium.agent.storage import FileKind, LocalStorage
 from podium.api.generated import (
@@ -74,7 +75,10 @@ def leaf(ca: Issued, organization: str) -> Issued:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
     name = x509.Name(
-        [x509.NameAttribute(NameOID.COMMON_NAME, organization), x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization)]
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, organization),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        ]
     )
     cert = (
         x509.CertificateBuilder()
@@ -86,10 +90,13 @@ def leaf(ca: Issued, organization: str) -> Issued:
         .not_valid_after(now + datetime.timedelta(days=2))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
         )
         .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
             critical=False,
         )
         .sign(ca.key, hashes.SHA256())
@@ -114,13 +121,21 @@ class Pki:
 class Orchestrator:
     """``podium serve`` on SQLite; ``tls`` gives (cert, key, client CA dir) for mTLS."""
 
-    def __init__(self, directory: Path, *, pki: Pki | None = None, organizations: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, directory: Path, *, pki: Pki | None = None, organizations: tuple[str, ...] = ()
+    ) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self.database = directory / "orchestrator.db"
         self.port = free_port()
         self.pki = pki
-        env = {**os.environ, "PODIUM_DATABASE_URL": f"sqlite:///{self.database}", "PODIUM_LISTEN": f"127.0.0.1:{self.port}", "PODIUM_HTTP_LISTEN": f"127.0.0.1:{free_port()}", "PODIUM_SHUTDOWN_GRACE_SECONDS": "1"}
+        env = {
+            **os.environ,
+            "PODIUM_DATABASE_URL": f"sqlite:///{self.database}",
+            "PODIUM_LISTEN": f"127.0.0.1:{self.port}",
+            "PODIUM_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+            "PODIUM_SHUTDOWN_GRACE_SECONDS": "1",
+        }
         if pki is None:
             env["PODIUM_INSECURE"] = "true"
         else:
@@ -130,13 +145,18 @@ class Orchestrator:
                 (ca_dir / organization).mkdir(parents=True, exist_ok=True)
                 (ca_dir / organization / "ca.pem").write_bytes(pki.ca.cert_pem)
             env.update(
-                PODIUM_TLS_CERT=str(cert), PODIUM_TLS_KEY=str(key), PODIUM_MTLS="true",
-                PODIUM_TLS_SERVER_CA=str(pki.ca_file), PODIUM_TLS_CLIENT_CA_DIR=str(ca_dir),
+                PODIUM_TLS_CERT=str(cert),
+                PODIUM_TLS_KEY=str(key),
+                PODIUM_MTLS="true",
+                PODIUM_TLS_SERVER_CA=str(pki.ca_file),
+                PODIUM_TLS_CLIENT_CA_DIR=str(ca_dir),
                 PODIUM_VERIFY_CLIENT_MSP_ID="true",
             )
         self.log = (directory / "serve.log").open("wb")
         subprocess.run([*PODIUM, "migrate"], env=env, check=False, capture_output=True, timeout=60)
-        self.process = subprocess.Popen([*PODIUM, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [*PODIUM, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
 
     @property
     def target(self) -> str:
@@ -150,7 +170,9 @@ class Orchestrator:
 class Org:
     """One organization: its home, its environment, its agent and worker processes, an SDK-like client."""
 
-    def __init__(self, name: str, root: Path, orchestrator: Orchestrator, pki: Pki, broker_url: str = "") -> None:
+    def __init__(
+        self, name: str, root: Path, orchestrator: Orchestrator, pki: Pki, broker_url: str = ""
+    ) -> None:
         self.name = name
         self.home = root / name
         self.home.mkdir(parents=True, exist_ok=True)
@@ -174,7 +196,15 @@ class Org:
         self.storage = LocalStorage(self.home / "storage")
         retry = RetrySettings(max_attempts=3, total_timeout=20)
         config = (
-            ClientConfig(orchestrator.target, name, CHANNEL, ca_cert=pki.ca_file, client_cert=cert, client_key=key, retry=retry)
+            ClientConfig(
+                orchestrator.target,
+                name,
+                CHANNEL,
+                ca_cert=pki.ca_file,
+                client_cert=cert,
+                client_key=key,
+                retry=retry,
+            )
             if secure
             else ClientConfig(orchestrator.target, name, CHANNEL, insecure=True, retry=retry)
         )
@@ -213,30 +243,52 @@ class Org:
 
     # --- what an SDK would do
 
-    def register_function(self, source: str, entrypoint: str, inputs: dict[str, Any], outputs: dict[str, Any], *, work: Path) -> str:
+    def register_function(
+        self, source: str, entrypoint: str, inputs: dict[str, Any], outputs: dict[str, Any], *, work: Path
+    ) -> str:
         key = str(uuid.uuid4())
         module = f"m{key[:8]}"
         project = write_project(work / f"fn-{key}", source, f"{module}:{entrypoint}", module=module)
         stored = self.storage.write_file(FileKind.FUNCTION, key, tar_project(project, work / f"{key}.tar.gz"))
-        address = common_pb2.Addressable(checksum=stored.sha256, storage_address=f"{self.asset_url}/functions/{key}")
+        address = common_pb2.Addressable(
+            checksum=stored.sha256, storage_address=f"{self.asset_url}/functions/{key}"
+        )
         self.client.register_function(
             function_pb2.NewFunction(
-                key=key, name=entrypoint, description=address, archive=address,
-                new_permissions=common_pb2.NewPermissions(public=True), inputs=inputs, outputs=outputs,
+                key=key,
+                name=entrypoint,
+                description=address,
+                archive=address,
+                new_permissions=common_pb2.NewPermissions(public=True),
+                inputs=inputs,
+                outputs=outputs,
             )
         )
         return key
 
-    def register_dataset(self, opener_source: str, values: list[float], *, work: Path, authorized: list[str]) -> tuple[str, list[str]]:
+    def register_dataset(
+        self, opener_source: str, values: list[float], *, work: Path, authorized: list[str]
+    ) -> tuple[str, list[str]]:
         manager = str(uuid.uuid4())
-        project = write_project(work / f"op-{manager}", opener_source, "open_samples:open_samples", module="open_samples")
-        stored = self.storage.write_file(FileKind.OPENER, manager, tar_project(project, work / f"{manager}.tar.gz"))
-        address = common_pb2.Addressable(checksum=stored.sha256, storage_address=f"{self.asset_url}/openers/{manager}")
+        project = write_project(
+            work / f"op-{manager}", opener_source, "open_samples:open_samples", module="open_samples"
+        )
+        stored = self.storage.write_file(
+            FileKind.OPENER, manager, tar_project(project, work / f"{manager}.tar.gz")
+        )
+        address = common_pb2.Addressable(
+            checksum=stored.sha256, storage_address=f"{self.asset_url}/openers/{manager}"
+        )
         permissions = common_pb2.NewPermissions(public=False, authorized_ids=authorized)
         self.client.register_data_manager(
             datamanager_pb2.NewDataManager(
-                key=manager, name=f"data of {self.name}", opener=address, description=address,
-                new_permissions=permissions, logs_permission=permissions, type="json",
+                key=manager,
+                name=f"data of {self.name}",
+                opener=address,
+                description=address,
+                new_permissions=permissions,
+                logs_permission=permissions,
+                type="json",
             )
         )
         samples = []
@@ -247,7 +299,10 @@ class Org:
             (directory / "value.json").write_text(json.dumps(value))
             samples.append(sample)
         self.client.register_data_samples(
-            [datasample_pb2.NewDataSample(key=s, data_manager_keys=[manager], checksum="c" * 64) for s in samples]
+            [
+                datasample_pb2.NewDataSample(key=s, data_manager_keys=[manager], checksum="c" * 64)
+                for s in samples
+            ]
         )
         return manager, samples
 
@@ -256,11 +311,8 @@ class Org:
         self.client.register_plan(computeplan_pb2.NewComputePlan(key=plan, name="e2e"))
         new = []
         for task in tasks:
-            task = {**task, "compute_plan_key": plan}
             message = computetask_pb2.NewComputeTask()
-            from google.protobuf import json_format
-
-            json_format.ParseDict(task, message)
+            json_format.ParseDict({**task, "compute_plan_key": plan}, message)
             new.append(message)
         self.client.register_tasks(new)
         return plan

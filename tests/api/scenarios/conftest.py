@@ -10,7 +10,9 @@ from tests.api.scenarios.harness import ORG_A, ORG_B, ORG_C, Backend, sqlite_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     if request.param == "postgres":
         url = request.getfixturevalue("clean_postgres_url")
     else:

@@ -91,14 +91,18 @@ class Backend:
 
     def subscribe(self, start_event_id: str = "") -> Iterator[event_pb2.Event]:
         return self.events.SubscribeToEvents(  # type: ignore[no-any-return]
-            event_pb2.SubscribeToEventsParam(start_event_id=start_event_id), metadata=self.metadata, timeout=60
+            event_pb2.SubscribeToEventsParam(start_event_id=start_event_id),
+            metadata=self.metadata,
+            timeout=60,
         )
 
     def all_events(self) -> list[event_pb2.Event]:
         found: list[event_pb2.Event] = []
         token = ""
         while True:
-            page = self.call(self.events.QueryEvents, event_pb2.QueryEventsParam(page_token=token, page_size=500))
+            page = self.call(
+                self.events.QueryEvents, event_pb2.QueryEventsParam(page_token=token, page_size=500)
+            )
             found.extend(page.events)
             token = page.next_page_token
             if not token:

@@ -10,7 +10,17 @@ import pytest
 
 from podium.api.generated import datamanager_pb2, event_pb2, organization_pb2
 from podium.api.server import RunningServer
-from tests.api.scenarios.harness import CHANNEL, ORG_A, ORG_B, OTHER_CHANNEL, Backend, address, key, sqlite_url, start_server
+from tests.api.scenarios.harness import (
+    CHANNEL,
+    ORG_A,
+    ORG_B,
+    OTHER_CHANNEL,
+    Backend,
+    address,
+    key,
+    sqlite_url,
+    start_server,
+)
 
 
 def register_data_managers(backend: Backend, count: int) -> None:

@@ -29,8 +29,19 @@ from podium.api.generated import (
 from tests.api.scenarios.harness import ORG_A, Backend
 
 MODULES = (
-    organization_pb2, function_pb2, datamanager_pb2, datasample_pb2, dataset_pb2, computeplan_pb2,
-    computetask_pb2, model_pb2, performance_pb2, failure_report_pb2, event_pb2, profiling_pb2, info_pb2,
+    organization_pb2,
+    function_pb2,
+    datamanager_pb2,
+    datasample_pb2,
+    dataset_pb2,
+    computeplan_pb2,
+    computetask_pb2,
+    model_pb2,
+    performance_pb2,
+    failure_report_pb2,
+    event_pb2,
+    profiling_pb2,
+    info_pb2,
 )
 UNARY = sorted(
     (service.full_name, method.name, method)
@@ -55,7 +66,9 @@ def scalar(field: d.FieldDescriptor) -> st.SearchStrategy[Any]:
     if kind == d.FieldDescriptor.TYPE_BOOL:
         return st.booleans()
     if kind == d.FieldDescriptor.TYPE_ENUM:
-        return st.one_of(st.sampled_from([v.number for v in field.enum_type.values]), st.integers(-5, 2**31 - 1))
+        return st.one_of(
+            st.sampled_from([v.number for v in field.enum_type.values]), st.integers(-5, 2**31 - 1)
+        )
     if kind in (d.FieldDescriptor.TYPE_FLOAT, d.FieldDescriptor.TYPE_DOUBLE):
         return st.floats(allow_nan=True, allow_infinity=True, width=32)
     if kind in (d.FieldDescriptor.TYPE_UINT32, d.FieldDescriptor.TYPE_FIXED32):
@@ -81,7 +94,11 @@ def messages(descriptor: d.Descriptor, depth: int = 0) -> st.SearchStrategy[Any]
                 continue
             if field.message_type.GetOptions().map_entry:
                 value_field = field.message_type.fields_by_name["value"]
-                values = messages(value_field.message_type, depth + 1) if value_field.message_type else scalar(value_field)
+                values = (
+                    messages(value_field.message_type, depth + 1)
+                    if value_field.message_type
+                    else scalar(value_field)
+                )
                 fields[field.name] = st.dictionaries(STRINGS, values, max_size=3)
                 continue
             inner = messages(field.message_type, depth + 1)
@@ -120,7 +137,9 @@ def messages(descriptor: d.Descriptor, depth: int = 0) -> st.SearchStrategy[Any]
 
 
 def head(backend: Backend) -> int:
-    page = backend.call(backend.events.QueryEvents, event_pb2.QueryEventsParam(page_size=1, sort="DESCENDING"))
+    page = backend.call(
+        backend.events.QueryEvents, event_pb2.QueryEventsParam(page_size=1, sort="DESCENDING")
+    )
     return page.events[0].position if page.events else 0
 
 
@@ -138,7 +157,13 @@ def test_random_requests_never_answer_unknown_or_internal(
         response_deserializer=response_class.FromString,
     )
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, phases=[Phase.explicit, Phase.generate, Phase.shrink])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    )
     @given(request=messages(method.input_type))
     def check(request: Any) -> None:
         before = head(org_a)
