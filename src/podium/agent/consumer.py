@@ -20,9 +20,9 @@ from typing import Final
 from podium.agent.cursor import Cursor, CursorStore, LedgerHead
 from podium.agent.decide import decide
 from podium.agent.executor import Executor
-from podium.agent.wire import ledger_event
 from podium.api.generated import event_pb2
 from podium.client import Cancelled, OrchestratorClient, OrchestratorError
+from podium.client.ledger import event_from_message
 from podium.domain.ledger import ChainVerifier
 
 logger = logging.getLogger("podium.agent")
@@ -114,7 +114,7 @@ class ChannelConsumer:
         logger.info("channel %s: following events after %r", self.channel, cursor.event_id or "(start)")
         with stream:
             for message in stream:
-                verifier.feed(ledger_event(message))  # LedgerBroken: fatal, propagates
+                verifier.feed(event_from_message(message))  # LedgerBroken: fatal, propagates
                 self._handle(message)
                 self.cursors.save(
                     Cursor(

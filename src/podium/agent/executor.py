@@ -9,7 +9,7 @@ import shutil
 import threading
 import time
 
-from celery import Celery  # type: ignore[import-untyped]
+from celery import Celery
 
 from podium.agent.decide import (
     BuildFunction,

@@ -18,7 +18,7 @@ so the embedded broker's lost messages cost a sweep period, not a task. The work
 from pathlib import Path
 from typing import Any, Final
 
-from celery import Celery  # type: ignore[import-untyped]
+from celery import Celery
 from kombu import Exchange, Queue  # type: ignore[attr-defined]
 
 from podium.agent.node import NodeConfig

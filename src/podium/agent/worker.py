@@ -11,7 +11,7 @@ import os
 import threading
 from typing import Any, Final
 
-from celery import Celery  # type: ignore[import-untyped]
+from celery import Celery
 
 from podium.agent import jobs
 from podium.agent.assets import PeerUnreachable

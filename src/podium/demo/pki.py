@@ -71,7 +71,9 @@ def make_ca(common_name: str, organization: str | None = None) -> Issued:
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -105,11 +107,15 @@ def issue(
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+        )
     )
     if server:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
             critical=False,
         )
     return Issued(builder.sign(ca.key, hashes.SHA256()), key)
@@ -146,9 +152,9 @@ class DevPki:
             ca = make_ca(f"{organization} dev CA", organization)
             ca.write(root / "client-cas" / organization, "ca")
             bundle.append(ca.cert_pem)
-            cert, key = issue(ca, organization, organizations=(organization,), server=True, client=True).write(
-                root / organization, "cert"
-            )
+            cert, key = issue(
+                ca, organization, organizations=(organization,), server=True, client=True
+            ).write(root / organization, "cert")
             credentials[organization] = OrganizationCredentials(cert, key)
         trust = root / "trust.pem"
         trust.write_bytes(b"".join(bundle))

@@ -27,7 +27,9 @@ def initial_model(features: int) -> dict[str, np.ndarray]:
     return {"weights": np.zeros((features, CLASSES)), "bias": np.zeros(CLASSES), "samples": np.array(0)}
 
 
-def sgd(model: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> dict[str, np.ndarray]:
+def sgd(
+    model: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, epochs: int, seed: int
+) -> dict[str, np.ndarray]:
     """Mini-batch gradient descent on the cross-entropy; deterministic for a given seed."""
     weights, bias = model["weights"].copy(), model["bias"].copy()
     targets = np.eye(CLASSES)[y]
@@ -53,7 +55,7 @@ def load_model(path: Path) -> dict[str, np.ndarray]:
 
 def save_model(model: dict[str, np.ndarray], path: Path) -> None:
     with path.open("wb") as file:
-        np.savez(file, **model)
+        np.savez(file, weights=model["weights"], bias=model["bias"], samples=model["samples"])
 
 
 def train(inputs: Any, outputs: Any, context: Any) -> None:
@@ -72,12 +74,12 @@ def aggregate(inputs: Any, outputs: Any, context: Any) -> None:
     models = [load_model(path) for path in inputs.paths("shared")]
     counts = np.array([float(m["samples"]) for m in models])
     share = counts / counts.sum()
-    averaged = {
-        "weights": sum(s * m["weights"] for s, m in zip(share, models, strict=True)),
-        "bias": sum(s * m["bias"] for s, m in zip(share, models, strict=True)),
+    averaged: dict[str, np.ndarray] = {
+        "weights": np.sum([s * m["weights"] for s, m in zip(share, models, strict=True)], axis=0),
+        "bias": np.sum([s * m["bias"] for s, m in zip(share, models, strict=True)], axis=0),
         "samples": np.array(int(counts.sum())),
     }
-    save_model(averaged, outputs["shared"])  # type: ignore[arg-type]
+    save_model(averaged, outputs["shared"])
     print(f"averaged {len(models)} models over {int(counts.sum())} samples")
 
 
