@@ -134,7 +134,7 @@ def test_several_processes_share_the_port_and_stop_together(tmp_path: Path, chan
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {"PODIUM_LISTEN": f"127.0.0.1:{port}", "PODIUM_PROCESSES": "2", "PODIUM_HTTP_LISTEN": ""}
+    env = {"PODIUM_LISTEN": f"127.0.0.1:{port}", "PODIUM_PROCESSES": "2", "PODIUM_HTTP_LISTEN": "off"}
     child = ServeProcess(tmp_path, channels_file, env)
     try:
         child.wait_for("serving on")  # the second worker

@@ -22,9 +22,9 @@ from podium.api.channels import ChannelRegistry
 from podium.api.generated import info_pb2, info_pb2_grpc
 from podium.api.identity import Identifier
 from podium.api.info_servicer import InfoServicer
-from podium.api.servicers.registry import register_orchestrator_services
 from podium.api.interceptors import RequestInterceptor
 from podium.api.metrics import HttpEndpoint, Metrics
+from podium.api.servicers.registry import register_orchestrator_services
 from podium.api.settings import Settings, split_address
 from podium.api.tls import ClientCAs, server_credentials
 from podium.app.ports import Database
@@ -150,7 +150,7 @@ def build_server(
     running = RunningServer(
         settings, server, port, health_servicer, channels, metrics, shutdown_event, database, None, services
     )
-    if settings.http_listen:
+    if settings.http_enabled:
         host, http_port = split_address(settings.http_listen, "PODIUM_HTTP_LISTEN")
         running.http = HttpEndpoint(host, http_port, metrics, running.is_serving)
     server.start()

@@ -26,7 +26,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     listen: str = "127.0.0.1:9000"
     http_listen: str = "127.0.0.1:8484"
-    """Empty disables the HTTP endpoint."""
+    """``off`` (or empty) disables the HTTP endpoint."""
     channel_config: Path | None = None
     insecure: bool = False
     tls_cert: Path | None = None
@@ -54,7 +54,7 @@ class Settings:
             SettingsError: naming the offending ``PODIUM_*`` variable.
         """
         split_address(self.listen, "PODIUM_LISTEN")
-        if self.http_listen:
+        if self.http_enabled:
             split_address(self.http_listen, "PODIUM_HTTP_LISTEN")
         if self.insecure and (self.tls_cert or self.tls_key or self.mtls):
             raise SettingsError("PODIUM_INSECURE=true contradicts the TLS settings; choose one")
@@ -98,6 +98,11 @@ class Settings:
         except ValueError as error:
             raise SettingsError(f"PODIUM_LOG_LEVEL: {error}") from error
         return self
+
+    @property
+    def http_enabled(self) -> bool:
+        """Whether ``/metrics`` and ``/healthz`` are served."""
+        return self.http_listen.strip().lower() not in {"", "off"}
 
     def grpc_options(self) -> list[tuple[str, int]]:
         """Channel arguments of the gRPC server: message sizes, keepalive, port sharing."""

@@ -8,9 +8,8 @@ from podium.domain.assets import FailureReport
 from podium.domain.commands import NewFailureReport
 from podium.domain.errors import BadRequest, NotFound, PermissionDenied
 from podium.domain.events import NewEvent
-from podium.domain.kinds import FINAL_TASK_STATUSES, AssetKind, EventKind, FailedAssetKind
+from podium.domain.kinds import FINAL_TASK_STATUSES, AssetKind, EventKind, FailedAssetKind, FunctionAction
 from podium.domain.machines import TaskTransition, next_function_status
-from podium.domain.kinds import FunctionAction
 
 FAILURE_REASON = "failure report registered"
 

@@ -2,7 +2,7 @@
 
 import typer
 
-from podium.cli import agent, migrate, perf, plan, serve, task, verify, worker
+from podium.cli import agent, demo, migrate, perf, plan, serve, task, verify, worker
 
 app = typer.Typer(
     name="podium",
@@ -18,6 +18,7 @@ app.command("perf")(perf.perf)
 app.command("verify")(verify.verify)
 app.add_typer(agent.app, name="agent")
 app.command("worker")(worker.worker)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def serve(
     listen: Annotated[str, typer.Option(envvar="PODIUM_LISTEN", help="gRPC host:port.")] = "127.0.0.1:9000",
     http_listen: Annotated[
         str,
-        typer.Option(envvar="PODIUM_HTTP_LISTEN", help="host:port of /metrics and /healthz; empty disables."),
+        typer.Option(envvar="PODIUM_HTTP_LISTEN", help="host:port of /metrics and /healthz; 'off' disables."),
     ] = "127.0.0.1:8484",
     channel_config: Annotated[
         Path | None, typer.Option(envvar="PODIUM_CHANNEL_CONFIG", help="Channel YAML file.")
@@ -153,7 +153,7 @@ def run_worker(settings: Settings, *, migrate: bool | None = None) -> int:
         return 1
     try:
         running = build_server(settings, database)
-    except (ChannelConfigError, TlsConfigError, RuntimeError) as error:
+    except (ChannelConfigError, TlsConfigError, RuntimeError, OSError) as error:
         logger.error("cannot start: %s", error)
         database.close()
         return 1
@@ -211,7 +211,7 @@ def supervise(settings: Settings) -> int:
 
 
 def _worker_settings(settings: Settings, index: int) -> Settings:
-    if not settings.http_listen or index == 0:
+    if not settings.http_enabled or index == 0:
         return settings
     host, port = split_address(settings.http_listen, "PODIUM_HTTP_LISTEN")
     if port == 0:

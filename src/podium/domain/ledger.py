@@ -44,7 +44,7 @@ _MAX_PLAIN_EXPONENT: Final = 21
 _MIN_PLAIN_EXPONENT: Final = -6
 
 
-class LedgerBroken(DomainError):  # noqa: N818 - errors name the condition (STYLE.md §14)
+class LedgerBroken(DomainError):
     """A chain does not verify: ``position`` is the first bad position, ``reason`` says why."""
 
     code = "OE0011"

@@ -20,10 +20,10 @@ Public surface::
     SdkError and subclasses                                  what the SDK refuses
 """
 
+from podium.client.ledger import event_from_message
 from podium.sdk.client import Client
 from podium.sdk.errors import AssetUnavailable, ChecksumMismatch, InvalidProject, SdkError, WaitTimeout
 from podium.sdk.files import archive_project, directory_checksum
-from podium.client.ledger import event_from_message
 from podium.sdk.ledger import channel_head, verify_channel
 from podium.sdk.progress import ProgressBar, describe
 from podium.sdk.results import PerformanceRow
