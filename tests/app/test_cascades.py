@@ -1,6 +1,7 @@
 """Failure and cancellation cascades: nothing is left waiting forever, and every status change has
 exactly one event, in order."""
 
+import itertools
 import uuid
 from collections import defaultdict
 
@@ -40,7 +41,7 @@ def assert_history_is_consistent(world: World, plan_key: str) -> None:
         statuses = history[key]
         assert statuses[-1] is task.status
         legal_targets = {target for (source, _), target in TASK_TRANSITIONS.items()}
-        for before, after in zip(statuses, statuses[1:], strict=False):
+        for before, after in itertools.pairwise(statuses):
             assert after in legal_targets
             assert any(
                 source is before and target is after for (source, _), target in TASK_TRANSITIONS.items()

@@ -97,8 +97,8 @@ class TaskChanges:
     def _cancel_children(self, parent: ComputeTask) -> list[ComputeTask]:
         reason = f"parent task {parent.key} is {parent.status.value}"
         canceled = []
-        for child in self._tx.tasks.children(parent.key):
-            child = self.latest(child)
+        for stored in self._tx.tasks.children(parent.key):
+            child = self.latest(stored)
             if child.status in FINAL_TASK_STATUSES:
                 continue
             canceled.append(self._change(child, TaskStatus.CANCELED, reason))

@@ -22,7 +22,8 @@ from podium.domain.permissions import create_permission, create_permissions
 def register_data_manager(tx: Transaction, requester: str, command: NewDataManager) -> DataManager:
     if tx.data_managers.key_taken(command.key):
         raise AlreadyExists("datamanager", command.key)
-    assert command.description is not None and command.opener is not None  # validated
+    assert command.description is not None
+    assert command.opener is not None
     organizations = registered_ids(tx)
     data_manager = DataManager(
         key=command.key,

@@ -23,7 +23,8 @@ from podium.domain.permissions import create_permissions
 def register_function(tx: Transaction, requester: str, command: NewFunction) -> Function:
     if tx.functions.key_taken(command.key):
         raise AlreadyExists("function", command.key)
-    assert command.description is not None and command.archive is not None  # validated
+    assert command.description is not None
+    assert command.archive is not None
     function = Function(
         key=command.key,
         name=command.name,

@@ -6,6 +6,7 @@ reports a lost race, with jittered backoff within the retry budget, after which 
 ``TransactionConflict``.
 """
 
+import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -99,7 +100,8 @@ class Orchestrator:
                 elapsed = time.monotonic() - started
                 if elapsed >= self._retry.budget:
                     raise TransactionConflict(
-                        f"concurrent updates kept conflicting for {elapsed:.3f}s over {attempt} attempts; retry later"
+                        f"concurrent updates kept conflicting for {elapsed:.3f}s over {attempt} attempts; "
+                        "retry later"
                     ) from conflict
                 self._telemetry.transaction_retried()
                 self._sleep(min(self._retry.delay(attempt), self._retry.budget - elapsed))
@@ -265,8 +267,9 @@ class Orchestrator:
         """
         position = self._read(caller, lambda tx: events.cursor_position(tx, start_event_id))
         while not stop.is_set():
-            cursor = position
-            batch = self._read(caller, lambda tx: events.events_after(tx, cursor, batch_size))
+            batch = self._read(
+                caller, functools.partial(events.events_after, position=position, limit=batch_size)
+            )
             for event in batch:
                 yield event
                 position = event.position

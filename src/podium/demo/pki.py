@@ -4,7 +4,7 @@
 Layout written by ``DevPki.create(root, organizations)``::
 
     root/orchestrator/{ca.pem, cert.pem, cert.key}     the server's CA and certificate
-    root/client-cas/<MSPID>/ca.pem                     one directory per organization (PODIUM_TLS_CLIENT_CA_DIR)
+    root/client-cas/<MSPID>/ca.pem                     a directory per organization (TLS_CLIENT_CA_DIR)
     root/<MSPID>/{cert.pem, cert.key}                  the organization's certificate (client and server)
     root/trust.pem                                     every CA: what clients and peers verify against
 """

@@ -1,5 +1,6 @@
-"""A full two-organization FedAvg round (train ×2, aggregate, predict ×2, metric ×2), driven through the
-generated stubs the way Substra's backend drives it, with the events each step emits, in order."""
+"""A full two-organization FedAvg round (two trains, an aggregate, two predicts, two metrics),
+driven through the generated stubs the way Substra's backend drives it, with the events each step
+emits, in order."""
 
 from collections import Counter
 
@@ -367,7 +368,8 @@ def test_a_failing_train_fails_the_plan_and_cancels_what_depends_on_it(
         assert task_status(org_a, t[name]) == "STATUS_CANCELED"
     assert task_status(org_a, t["train_a"]) == "STATUS_WAITING_FOR_EXECUTOR_SLOT"
     plan = org_a.call(org_a.plans.GetPlan, computeplan_pb2.GetComputePlanParam(key=round_.plan))
-    assert plan.HasField("failure_date") and not plan.HasField("cancelation_date")
+    assert plan.HasField("failure_date")
+    assert not plan.HasField("cancelation_date")
     report = org_a.call(
         org_a.failure_reports.GetFailureReport,
         failure_report_pb2.GetFailureReportParam(asset_key=t["train_b"]),
