@@ -31,6 +31,7 @@ STATUS_BY_ERROR: Final[tuple[tuple[type[BaseException], grpc.StatusCode], ...]] 
     (errors.PlanTerminated, grpc.StatusCode.FAILED_PRECONDITION),
     (errors.TransactionConflict, grpc.StatusCode.ABORTED),
     (errors.StorageUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (errors.Overloaded, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (errors.InternalError, grpc.StatusCode.INTERNAL),
     # The app converts these store signals into domain errors; should one escape, its meaning is
     # still known (retry may succeed), so it is not reported as a bug.

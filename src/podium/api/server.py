@@ -35,7 +35,10 @@ logger = logging.getLogger(__name__)
 
 
 def register_servicers(
-    server: grpc.Server, orchestrator: Orchestrator | None, shutdown_event: threading.Event
+    server: grpc.Server,
+    orchestrator: Orchestrator | None,
+    shutdown_event: threading.Event,
+    settings: Settings | None = None,
 ) -> list[str]:
     """Register the ``orchestrator.*`` servicers on ``server``.
 
@@ -43,6 +46,7 @@ def register_servicers(
         server: the gRPC server, not started yet.
         orchestrator: the use cases; ``None`` when serving without storage (only ``InfoService``).
         shutdown_event: set when the server stops; streaming handlers end when it is set.
+        settings: replay batch size and subscriber limit of the event service (defaults otherwise).
 
     Returns:
         The full names of the registered services (for health and reflection).
@@ -50,7 +54,14 @@ def register_servicers(
     info_pb2_grpc.add_InfoServiceServicer_to_server(InfoServicer(), server)
     names = [info_pb2.DESCRIPTOR.services_by_name["InfoService"].full_name]
     if orchestrator is not None:
-        names += register_orchestrator_services(server, orchestrator, shutdown_event)
+        settings = settings or Settings()
+        names += register_orchestrator_services(
+            server,
+            orchestrator,
+            shutdown_event,
+            replay_batch_size=settings.replay_batch_size,
+            max_subscribers=settings.max_subscribers,
+        )
     return names
 
 
@@ -68,6 +79,7 @@ class RunningServer:
     database: Database | None
     http: HttpEndpoint | None
     services: list[str] = field(default_factory=list)
+    executor: ThreadPoolExecutor | None = None
     _stopped: bool = False
 
     @property
@@ -91,12 +103,29 @@ class RunningServer:
         self.health.enter_graceful_shutdown()
         self.shutdown_event.set()
         self.server.stop(grace).wait(grace + 5.0)
+        self._drain_handlers(grace + 5.0)
         if self.http is not None:
             self.http.stop()
         close = getattr(self.database, "close", None)
         if callable(close):
             close()
         logger.info("stopped")
+
+    def _drain_handlers(self, timeout: float) -> None:
+        # gRPC stops dispatching but does not stop handler threads: an event stream notices the
+        # shutdown event at its next wake-up. Wait for them (bounded) so that none still holds a
+        # database connection when the database closes.
+        if self.executor is None:
+            return
+        drained = threading.Thread(
+            target=self.executor.shutdown, kwargs={"wait": True, "cancel_futures": True}
+        )
+        drained.start()
+        drained.join(timeout)
+        if drained.is_alive():
+            logger.warning(
+                "handlers still running %.1fs after shutdown; closing the database anyway", timeout
+            )
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the gRPC server terminates or ``timeout`` passes; True when it terminated."""
@@ -131,15 +160,20 @@ def build_server(
         retry = RetryPolicy(budget=settings.tx_retry_budget_seconds)
         orchestrator = Orchestrator(database, retry=retry, telemetry=metrics)
     identifier = Identifier(channels, client_cas if settings.verify_client_msp_id else None)
+    # Event streams hold a thread each for their whole life: give them their own share of the pool so
+    # that subscribers never starve unary requests (the event service refuses streams past the limit).
+    executor = ThreadPoolExecutor(
+        max_workers=settings.threads + settings.max_subscribers, thread_name_prefix="podium-rpc"
+    )
     server = grpc.server(
-        ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="podium-rpc"),
+        executor,
         interceptors=[RequestInterceptor(identifier, metrics)],
         options=settings.grpc_options(),
     )
     shutdown_event = threading.Event()
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    services = register_servicers(server, orchestrator, shutdown_event)
+    services = register_servicers(server, orchestrator, shutdown_event, settings)
     if extra_handlers:
         server.add_generic_rpc_handlers(tuple(extra_handlers))
     reflection.enable_server_reflection(
@@ -148,7 +182,17 @@ def build_server(
     )
     port = _bind(server, settings, client_cas)
     running = RunningServer(
-        settings, server, port, health_servicer, channels, metrics, shutdown_event, database, None, services
+        settings,
+        server,
+        port,
+        health_servicer,
+        channels,
+        metrics,
+        shutdown_event,
+        database,
+        None,
+        services,
+        executor=executor,
     )
     if settings.http_enabled:
         host, http_port = split_address(settings.http_listen, "PODIUM_HTTP_LISTEN")

@@ -45,6 +45,7 @@ class Settings:
     keepalive_min_time_seconds: float = 30.0
     keepalive_permit_without_stream: bool = False
     replay_batch_size: int = 100
+    max_subscribers: int = 256
     shutdown_grace_seconds: float = 10.0
 
     def check(self) -> "Settings":
@@ -79,6 +80,7 @@ class Settings:
             "PODIUM_PROCESSES": self.processes,
             "PODIUM_THREADS": self.threads,
             "PODIUM_REPLAY_BATCH_SIZE": self.replay_batch_size,
+            "PODIUM_MAX_SUBSCRIBERS": self.max_subscribers,
             "PODIUM_KEEPALIVE_TIME_SECONDS": self.keepalive_time_seconds,
             "PODIUM_KEEPALIVE_TIMEOUT_SECONDS": self.keepalive_timeout_seconds,
         }

@@ -98,6 +98,9 @@ def serve(
         typer.Option("--keepalive-permit-without-stream", envvar="PODIUM_KEEPALIVE_PERMIT_WITHOUT_STREAM"),
     ] = False,
     replay_batch_size: Annotated[int, typer.Option(envvar="PODIUM_REPLAY_BATCH_SIZE")] = 100,
+    max_subscribers: Annotated[
+        int, typer.Option(envvar="PODIUM_MAX_SUBSCRIBERS", help="Open event streams per process.")
+    ] = 256,
     shutdown_grace_seconds: Annotated[float, typer.Option(envvar="PODIUM_SHUTDOWN_GRACE_SECONDS")] = 10.0,
 ) -> None:
     """Run the orchestrator's gRPC service."""
@@ -124,6 +127,7 @@ def serve(
             keepalive_min_time_seconds=keepalive_min_time_seconds,
             keepalive_permit_without_stream=keepalive_permit_without_stream,
             replay_batch_size=replay_batch_size,
+            max_subscribers=max_subscribers,
             shutdown_grace_seconds=shutdown_grace_seconds,
         ).check()
     except SettingsError as error:

@@ -20,6 +20,7 @@ code or class, never by parsing text::
     ├── TransactionConflict      OE0008  concurrent writes kept conflicting past the retry budget
     ├── StorageUnavailable       OE0009  the database cannot be reached
     ├── LedgerBroken             OE0011  a hash chain does not verify (``podium.domain.ledger``)
+    ├── Overloaded               OE0012  a configured capacity is reached (open event streams)
     └── InternalError            OE0007  a broken invariant (a bug): logged with the request id
 
 Messages follow Substra 1.0's texts where its backend matches them (for example
@@ -126,6 +127,12 @@ class StorageUnavailable(DomainError):
     code = "OE0009"
 
 
+class Overloaded(DomainError):
+    """The server is at a configured capacity (for example, open event streams); retry later."""
+
+    code = "OE0012"
+
+
 class InternalError(DomainError):
     code = "OE0007"
 
@@ -145,6 +152,7 @@ ALL_ERROR_TYPES: tuple[type[DomainError], ...] = (
     PlanTerminated,
     TransactionConflict,
     StorageUnavailable,
+    Overloaded,
     InternalError,
 )
 """Every concrete error class; the API's status table must cover each (a test checks it)."""

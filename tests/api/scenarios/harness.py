@@ -37,8 +37,8 @@ CHANNEL = "mychannel"
 OTHER_CHANNEL = "yourchannel"
 
 
-def start_server(database_url: str) -> RunningServer:
-    settings = Settings(insecure=True, listen="127.0.0.1:0", http_listen="").check()
+def start_server(database_url: str, **settings_overrides: Any) -> RunningServer:
+    settings = Settings(insecure=True, listen="127.0.0.1:0", http_listen="", **settings_overrides).check()
     channels = ChannelRegistry(
         ChannelConfig.parse({"channels": {CHANNEL: [ORG_A, ORG_B, ORG_C], OTHER_CHANNEL: [ORG_A, ORG_B]}})
     )

@@ -159,3 +159,24 @@ def test_shutdown_ends_open_streams(tmp_path: Path) -> None:
         stopper.join(timeout=30)
     assert ended
     assert not stopper.is_alive()
+
+
+def test_subscribers_past_the_limit_are_refused_and_requests_still_answer(tmp_path: Path) -> None:
+    server = start_server(sqlite_url(tmp_path), max_subscribers=2, threads=2)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{server.port}") as opened:
+            org_a = Backend(opened, ORG_A)
+            org_a.call(org_a.organizations.RegisterOrganization, organization_pb2.RegisterOrganizationParam())
+            streams = [org_a.subscribe("") for _ in range(2)]
+            assert [next(stream).asset_kind for stream in streams] == [1, 1]
+            with pytest.raises(grpc.RpcError) as refused:
+                next(org_a.subscribe(""))
+            assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert refused.value.details().startswith("OE0012: ")
+            for _ in range(4):  # more unary calls than unary threads, while both streams stay open
+                register_data_managers(org_a, 1)
+            assert len(org_a.all_events()) == 5
+            for stream in streams:
+                stream.cancel()
+    finally:
+        server.stop(grace=1.0)

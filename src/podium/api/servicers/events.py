@@ -8,6 +8,7 @@ from podium.api import convert
 from podium.api.generated import event_pb2, event_pb2_grpc
 from podium.api.servicers.base import Servicer
 from podium.app import service
+from podium.domain.errors import Overloaded
 
 # Method names are the RPC names of the contract.
 # ruff: noqa: N802
@@ -31,8 +32,12 @@ class EventServicer(Servicer, event_pb2_grpc.EventServiceServicer):
         shutdown_event: threading.Event,
         replay_batch_size: int = 500,
         poll_seconds: float = 1.0,
+        *,
+        max_subscribers: int = 256,
     ) -> None:
         super().__init__(orchestrator)
+        self._slots = threading.BoundedSemaphore(max_subscribers)
+        self._max_subscribers = max_subscribers
         self._shutdown = shutdown_event
         self._batch_size = replay_batch_size
         self._poll_seconds = poll_seconds
@@ -49,10 +54,17 @@ class EventServicer(Servicer, event_pb2_grpc.EventServiceServicer):
     ) -> Iterator[event_pb2.Event]:
         """Stream the channel's events after ``start_event_id`` (exclusive), then live. The stream ends
         when the client cancels or the server shuts down; clients resume from their last event id."""
-        client_gone = threading.Event()
-        context.add_callback(client_gone.set)
-        stop = EitherStop(client_gone, self._shutdown)
-        for event in self.orchestrator.subscribe(
-            self.caller(), request.start_event_id, stop, self._batch_size, self._poll_seconds
-        ):
-            yield convert.event_message(event)
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(
+                f"this server already streams to {self._max_subscribers} subscribers; retry later"
+            )
+        try:
+            client_gone = threading.Event()
+            context.add_callback(client_gone.set)
+            stop = EitherStop(client_gone, self._shutdown)
+            for event in self.orchestrator.subscribe(
+                self.caller(), request.start_event_id, stop, self._batch_size, self._poll_seconds
+            ):
+                yield convert.event_message(event)
+        finally:
+            self._slots.release()

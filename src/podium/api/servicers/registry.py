@@ -39,6 +39,7 @@ def register_orchestrator_services(
     orchestrator: Orchestrator,
     shutdown_event: threading.Event,
     replay_batch_size: int = 500,
+    max_subscribers: int = 256,
 ) -> list[str]:
     """Register the 12 services backed by the orchestrator; return their full names."""
     registrations: list[tuple[Callable[[Any, Any], None], object, Any, str]] = [
@@ -110,7 +111,9 @@ def register_orchestrator_services(
         ),
         (
             event_pb2_grpc.add_EventServiceServicer_to_server,
-            events.EventServicer(orchestrator, shutdown_event, replay_batch_size),
+            events.EventServicer(
+                orchestrator, shutdown_event, replay_batch_size, max_subscribers=max_subscribers
+            ),
             event_pb2,
             "EventService",
         ),
