@@ -3,43 +3,54 @@ PY ?= .venv/bin/python
 VENV ?= .venv
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint typecheck format proto proto-check check bench ci
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test test-fast lint format proto proto-check check bench bench-quick ci
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
-install: ## create .venv and install podium with its locked dependencies
+$(STAMP): requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -U pip uv
 	$(VENV)/bin/uv pip install -q -p $(VENV) -r requirements.lock
 	$(VENV)/bin/uv pip install -q -p $(VENV) --no-deps -e .
+	touch $(STAMP)
 
-test: ## run the whole test suite (SQLite and PostgreSQL), in parallel
+install: $(STAMP) ## create .venv with podium and its locked dependencies (once)
+
+demo: $(STAMP) ## run a federated training on a local network of real processes
+	$(VENV)/bin/podium demo
+
+test: $(STAMP) ## run the whole test suite (SQLite and PostgreSQL), in parallel
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
-test-fast: ## the suite without the slow cases
+test-fast: $(STAMP) ## the suite without the slow cases
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q -m "not slow"
 
-lint: ## ruff, mypy --strict and the import-linter layer contracts
+lint: $(STAMP) ## ruff, mypy --strict and the import-linter layer contracts
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-format: ## format the code
+format: $(STAMP) ## format the code
 	$(VENV)/bin/ruff format src tests bench scripts
 	$(VENV)/bin/ruff check --fix src tests bench scripts
 
-proto: ## regenerate src/podium/api/generated from proto/
+proto: $(STAMP) ## regenerate src/podium/api/generated from proto/
 	$(PY) scripts/generate_protos.py
 
-proto-check: ## fail when the generated code is stale
+proto-check: $(STAMP) ## fail when the generated code is stale
 	$(PY) scripts/generate_protos.py --check
 
 check: lint proto-check test ## everything CI checks
 
-bench: ## run the benchmarks (see docs/performance.md)
+bench: $(STAMP) ## run the benchmarks (see docs/performance.md)
 	$(PY) -m bench.run
+
+bench-quick: $(STAMP) ## the benchmarks in under two minutes
+	$(PY) -m bench.run --quick
 
 ci: ## what CI runs
 	bash .ci/run
