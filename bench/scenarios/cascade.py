@@ -1,4 +1,4 @@
-"""Cascade: one task with N children (10,000; 2,000 with --quick) completing — the time of the parent's
+"""Cascade: one task with N children (10,000; 1,000 with --quick) completing — the time of the parent's
 DONE call, which commits the parent and every child's move to To do in one transaction. No ceiling."""
 
 import time
@@ -12,7 +12,7 @@ NAME = "cascade"
 
 
 def run(ctx: Context, children: int | None = None) -> list[Row]:
-    count = children or (2_000 if ctx.quick else 10_000)
+    count = children or (1_000 if ctx.quick else 10_000)
     seconds: list[float] = []
     with ctx.server() as server:
         stubs = connect(server.address)

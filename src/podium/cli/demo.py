@@ -22,12 +22,15 @@ def demo(
         bool, typer.Option("--inject-failure", help="Make one training task of the last organization fail.")
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the plan.")] = 900.0,
+    dashboard: Annotated[
+        bool, typer.Option("--dashboard/--no-dashboard", help="Serve the web dashboard (prints its URL).")
+    ] = True,
 ) -> None:
     """Start an orchestrator and ORGS organizations (agents and workers) on this machine with mTLS,
     train a model on scikit-learn's digits with federated averaging, and compare it with central
     training."""
     console = Console()
-    options = DemoOptions(orgs, rounds, workdir, keep, inject_failure, timeout)
+    options = DemoOptions(orgs, rounds, workdir, keep, inject_failure, timeout, dashboard)
     try:
         result = run_demo(options, console)
     except KeyboardInterrupt:

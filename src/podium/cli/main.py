@@ -2,7 +2,7 @@
 
 import typer
 
-from podium.cli import agent, demo, migrate, perf, plan, serve, task, verify, worker
+from podium.cli import agent, dashboard, demo, migrate, perf, plan, serve, task, verify, worker
 
 app = typer.Typer(
     name="podium",
@@ -19,6 +19,7 @@ app.command("verify")(verify.verify)
 app.add_typer(agent.app, name="agent")
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
+app.command("dashboard")(dashboard.dashboard)
 
 
 def main() -> None:

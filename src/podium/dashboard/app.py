@@ -1,15 +1,13 @@
 """The Starlette application: HTML pages, the JSON endpoints behind them, the live event stream (SSE)
 and the static assets (served by the app itself: nothing is fetched from elsewhere).
 
-| path                               | page (HTML)                  | JSON                                   |
-|------------------------------------|------------------------------|----------------------------------------|
-| ``/``                              | plans list                   | ``/api/plans``                         |
-| ``/plans/{key}``                   | task graph or aggregate      | ``/api/plans/{key}``                   |
-| ``/plans/{key}/performances``      | charts per metric            | ``/api/plans/{key}/performances``      |
-| (details panel of the plan page)   |                              | ``/api/tasks/{key}``                   |
-| ``/api/tasks/{key}/logs``          | the failed task's log (text) |                                        |
-| ``/ledger`` (POST ``/ledger/verify``) | heads, verification        | ``/api/ledger``, POST ``/api/ledger/verify`` |
-| ``/events``                        | server-sent events: every event of the channel, live   |  |
+- ``/`` plans list; JSON ``/api/plans``
+- ``/plans/{key}`` task graph (or aggregate); JSON ``/api/plans/{key}``
+- ``/plans/{key}/performances`` a chart per metric; JSON ``/api/plans/{key}/performances``
+- the plan page's task details: JSON ``/api/tasks/{key}``; ``/api/tasks/{key}/logs`` the log (text)
+- ``/ledger`` heads, POST ``/ledger/verify`` with the result; JSON ``/api/ledger``, POST
+  ``/api/ledger/verify``; ``/api/stream`` the hub's state
+- ``/events`` server-sent events: every event of the channel, live
 
 Sync endpoints run in Starlette's thread pool (the client is blocking and thread-safe).
 """
@@ -102,7 +100,9 @@ def create_app(reader: DashboardReader, hub: EventHub) -> Starlette:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    def page_route(path: str, handler: Callable[[Request], Response], methods: list[str] | None = None) -> Route:
+    def page_route(
+        path: str, handler: Callable[[Request], Response], methods: list[str] | None = None
+    ) -> Route:
         return Route(path, guarded(handler, as_json=False), methods=methods)
 
     routes = [

@@ -27,7 +27,8 @@ def page(title: str, body: str, *, organization: str, channel: str, data: dict[s
 </head>
 <body>
 <header>
-<nav aria-label="main"><a href="/" class="brand">podium</a> <a href="/">Plans</a> <a href="/ledger">Ledger</a></nav>
+<nav aria-label="main"><a href="/" class="brand">podium</a> <a href="/">Plans</a>
+<a href="/ledger">Ledger</a></nav>
 <p class="who">as <strong>{_e(organization)}</strong> on channel <strong>{_e(channel)}</strong>
 <span id="live" role="status" class="live off">○ live updates: connecting</span></p>
 </header>
@@ -83,14 +84,15 @@ def plans_page(plans: list[dict[str, Any]]) -> str:
 
 def legend() -> str:
     items = "".join(
-        f'<li><span class="swatch status-{g.name}" aria-hidden="true"></span>{_e(g.symbol)} {_e(g.label)}</li>'
+        f'<li><span class="swatch status-{g.name}" aria-hidden="true"></span>'
+        f"{_e(g.symbol)} {_e(g.label)}</li>"
         for g in views.GROUPS
     )
     return f'<ul class="legend" aria-label="status legend">{items}</ul>'
 
 
 def aggregate_table(view: dict[str, Any]) -> str:
-    """Counts by rank × status group (large plans), each cell with its number."""
+    """Counts by rank by status group (large plans), each cell with its number."""
     head = "".join(f'<th scope="col">{_e(views.group_of_name(name).label)}</th>' for name in view["groups"])
     rows = "".join(
         f'<tr data-rank="{row["rank"]}"><th scope="row">{row["rank"]}</th><td>{row["total"]}</td>'
@@ -168,7 +170,7 @@ def performances_page(plan_key: str, metrics: list[views.Metric]) -> str:
         )
         sections.append(
             f'<section class="metric"><h2>{_e(metric.name)}</h2>{svg.chart(metric)}'
-            f'<table><caption>{_e(metric.name)} by organization (rows) and round (columns)</caption>'
+            f"<table><caption>{_e(metric.name)} by organization (rows) and round (columns)</caption>"
             f'<thead><tr><th scope="col">Organization</th>{head}</tr></thead><tbody>{rows}</tbody></table>'
             "</section>"
         )

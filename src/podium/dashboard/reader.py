@@ -7,7 +7,7 @@ Each method answers a JSON-ready dict built by ``podium.dashboard.views``; orche
 from typing import Any, Final
 
 from podium.agent.cursor import CorruptCursor, CursorStore
-from podium.api.generated import computeplan_pb2, computetask_pb2, event_pb2
+from podium.api.generated import computeplan_pb2, computetask_pb2, event_pb2, failure_report_pb2
 from podium.client import NotFound, OrchestratorError
 from podium.dashboard import views
 from podium.domain.kinds import SortOrder
@@ -61,9 +61,7 @@ class DashboardReader:
             view["graph"] = views.layout(tasks)
         return view
 
-    def _end(
-        self, plan: computeplan_pb2.ComputePlan, tasks: list[computetask_pb2.ComputeTask]
-    ) -> str | None:
+    def _end(self, plan: computeplan_pb2.ComputePlan, tasks: list[computetask_pb2.ComputeTask]) -> str | None:
         """When a finished plan ended: the latest event time among (up to ``END_PROBES``) tasks of
         its last rank — approximate for plans with many tasks in their last rank. None while running."""
         if not tasks or not derive_status(plan, tasks).finished:
@@ -104,10 +102,9 @@ class DashboardReader:
             report = self.client.failure_report(task_key)
         except NotFound:
             return None
-        error_type = report.DESCRIPTOR.fields_by_name["error_type"].enum_type
         return {
             "asset_key": report.asset_key,
-            "error_type": error_type.values_by_number[report.error_type].name,
+            "error_type": failure_report_pb2.ErrorType.Name(report.error_type),
             "owner": report.owner,
             "created": views.iso(report.creation_date),
             "has_logs": report.HasField("logs_address") and bool(report.logs_address.checksum),

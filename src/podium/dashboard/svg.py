@@ -63,9 +63,11 @@ def _marker(kind: str, x: float, y: float, color: str) -> str:
     if kind == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{color}"/>'
     if kind == "diamond":
-        return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}" fill="{color}"/>'
+        corners = f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}"
+        return f'<polygon points="{corners}" fill="{color}"/>'
     if kind == "triangle":
-        return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}" fill="{color}"/>'
+        corners = f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}"
+        return f'<polygon points="{corners}" fill="{color}"/>'
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}"/>'
 
 
@@ -77,7 +79,7 @@ def chart(metric: Metric, width: int = 640, height: int = 320) -> str:
     xs = [x for x, _ in points] or [0.0]
     ys = [y for _, y in points] or [0.0]
     x_min, x_max = min(xs), max(xs)
-    y_min, y_max = min(min(ys), 0.0), max(max(ys), 1e-9)
+    y_min, y_max = min(*ys, 0.0), max(*ys, 1e-9)
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def sx(x: float) -> float:

@@ -3,7 +3,7 @@
 A task's ``TaskStatus`` is shown in one of six groups (the columns of ``podium demo``), each with a
 word and a symbol so that a status reads without colour: waiting (…), to do (○), doing (▶), done (✓),
 failed (✗), canceled (⊘). A plan with more than ``AGGREGATE_THRESHOLD`` tasks is shown as counts by
-rank × group instead of one node per task.
+rank by group instead of one node per task.
 """
 
 from collections import Counter, defaultdict
@@ -19,7 +19,7 @@ from podium.sdk.results import PerformanceRow
 from podium.sdk.status import derive_status, task_status
 
 AGGREGATE_THRESHOLD: Final = 2_000
-"""Plans with more tasks than this are drawn as rank × status counts."""
+"""Plans with more tasks than this are drawn as rank by status counts."""
 
 NODE_WIDTH: Final = 132
 NODE_HEIGHT: Final = 40
@@ -59,7 +59,7 @@ _UNKNOWN: Final = StatusGroup("unknown", "unknown", "?", ())
 def group_of(status: TaskStatus | str) -> StatusGroup:
     """The display group of a status (a ``TaskStatus`` or its wire name); ``unknown`` otherwise."""
     try:
-        return _GROUP_OF[TaskStatus(status)]
+        return _GROUP_OF.get(TaskStatus(status), _UNKNOWN)
     except ValueError:
         return _UNKNOWN
 
@@ -168,7 +168,7 @@ def layout(tasks: Sequence[computetask_pb2.ComputeTask]) -> dict[str, Any]:
     Returns:
         ``{"width", "height", "lanes": [{organization, y, height}], "nodes": [{key, x, y, status,
         group, label, symbol, worker, rank}], "edges": [[parent_key, child_key]]}``; coordinates are
-        the top-left corners of ``NODE_WIDTH`` × ``NODE_HEIGHT`` boxes.
+        the top-left corners of ``NODE_WIDTH`` by ``NODE_HEIGHT`` boxes.
     """
     by_lane: dict[str, dict[int, list[computetask_pb2.ComputeTask]]] = defaultdict(lambda: defaultdict(list))
     for task in tasks:
@@ -206,7 +206,7 @@ def layout(tasks: Sequence[computetask_pb2.ComputeTask]) -> dict[str, Any]:
 
 
 def aggregate(tasks: Iterable[computetask_pb2.ComputeTask]) -> dict[str, Any]:
-    """Counts of tasks by rank × display group, and by organization × group (for large plans).
+    """Counts of tasks by rank by display group, and by organization by group (for large plans).
 
     Returns:
         ``{"groups": [names], "ranks": [{"rank", "total", "counts": {group: n}}],

@@ -3,6 +3,7 @@ the SDK, run a FedAvg plan with a live display, and report the figures next to c
 
 import shutil
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from rich.table import Table
 from podium.agent.cursor import CursorStore
 from podium.demo import data, project
 from podium.demo.functions.fedlr_model import INJECT_FAILURE
-from podium.demo.network import CHANNEL, Network
+from podium.demo.network import CHANNEL, Network, free_port, wait_for
 from podium.domain.kinds import TaskStatus
 from podium.sdk import AGGREGATE, METRIC, PREDICT, TRAIN, Client, OrgData, fedavg
 from podium.sdk.ledger import verify_channel
@@ -41,6 +42,7 @@ class DemoOptions:
     keep: bool = False
     inject_failure: bool = False
     timeout: float = 900.0
+    dashboard: bool = True
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,24 @@ def show_failure(console: Console, client: Client, plan_key: str) -> None:
             console.print(f"see it with: podium task logs {task.key}")
 
 
+def start_dashboard(network: Network) -> str:
+    """Start ``podium dashboard`` as the first organization (a process of the network, stopped by pid
+    with it) and return its URL once it answers."""
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**network.node_env(network.nodes[network.organizations[0]]), "PODIUM_DASHBOARD_LISTEN": url[7:]}
+    network._start("dashboard", ["dashboard"], env, network.root / "dashboard.log")
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(url + "/api/stream", timeout=2) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    wait_for(answers, 30, "the dashboard", network.check)
+    return url
+
+
 def run_demo(options: DemoOptions, console: Console) -> DemoResult:
     """Run the whole demo; stop every process unless ``options.keep``. Raises on any failure to start."""
     organizations = organization_names(options.organizations)
@@ -242,6 +262,8 @@ def run_demo(options: DemoOptions, console: Console) -> DemoResult:
     try:
         network.start()
         console.print(f"orchestrator on {network.target} (mTLS), organizations: {', '.join(organizations)}")
+        if options.dashboard:
+            console.print(f"dashboard (as {organizations[0]}): [bold]{start_dashboard(network)}[/]")
         splits = data.split_digits(organizations)
         sizes = ", ".join(f"{s.organization}: {len(s.y_train)} train / {len(s.y_test)} test" for s in splits)
         console.print(f"digits split unevenly — {sizes}")
