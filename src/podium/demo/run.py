@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.table import Table
 
 from podium.agent.cursor import CursorStore
+from podium.api.generated import failure_report_pb2
 from podium.demo import data, project
 from podium.demo.functions.fedlr_model import INJECT_FAILURE
 from podium.demo.network import CHANNEL, Network, free_port, wait_for
@@ -200,7 +201,13 @@ def report(console: Console, network: Network, client: Client, result: DemoResul
 
 def where(console: Console, network: Network, plan_key: str, keep: bool) -> None:
     first = network.nodes[network.organizations[0]]
-    env = " ".join(f"{k}={v}" for k, v in network.node_env(first).items() if k != "PODIUM_ASSET_LISTEN")
+    env_file = network.root / "cli.env"
+    env_file.write_text(
+        "".join(
+            f"export {k}={v}\n" for k, v in network.node_env(first).items() if k != "PODIUM_ASSET_LISTEN"
+        ),
+        encoding="utf-8",
+    )
     console.print(f"\nEverything is under [bold]{network.root}[/]:")
     console.print(
         f"  orchestrator database  {network.database}  (log: {network.root / 'orchestrator' / 'serve.log'})"
@@ -211,7 +218,7 @@ def where(console: Console, network: Network, plan_key: str, keep: bool) -> None
     console.print(f"  certificates           {network.pki.root}")
     if keep:
         console.print("\nThe network is still running. Look at it with the CLI, as the first organization:")
-        console.print(f"  export {env}")
+        console.print(f"  source {env_file}")
         console.print(f"  podium plan show {plan_key}")
         console.print(f"  podium task list {plan_key}")
         console.print(f"  podium perf {plan_key}")
@@ -226,9 +233,8 @@ def show_failure(console: Console, client: Client, plan_key: str) -> None:
     for task in client.tasks(plan_key):
         if task_status(task) is TaskStatus.FAILED:
             report = client.failure_report(task.key)
-            console.print(
-                f"[red]task {task.key} failed at {task.worker}[/] ({report.error_type and 'execution error'})"
-            )
+            kind = failure_report_pb2.ErrorType.Name(report.error_type)
+            console.print(f"[red]task {task.key} failed at {task.worker}[/] ({kind}); the end of its log:")
             console.print(client.logs(task.key)[-2000:])
             console.print(f"see it with: podium task logs {task.key}")
 

@@ -11,6 +11,7 @@ Both hold one head only, so memory is constant whatever the length of the chain.
 """
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -66,10 +67,18 @@ def encode_canonical(value: object) -> bytes:
         TypeError: a value of another type, ``None`` included, or a non-str mapping key.
         ValueError: a string that is not valid Unicode (an unpaired surrogate).
     """
-    parts: list[str] = []
-    _encode(value, parts)
+    if _plain(value):
+        # Same bytes from the C JSON encoder: with these options it escapes exactly ``_ESCAPES``
+        # (lowercase \u00xx), sorts keys by code point and adds no whitespace. Only trees of exact
+        # dict/list/tuple/str/int/bool take this path: floats, None, other mappings and non-str keys
+        # go through ``_encode``, whose output (or error) differs from json's for them.
+        text = _JSON.encode(value)
+    else:
+        parts: list[str] = []
+        _encode(value, parts)
+        text = "".join(parts)
     try:
-        return "".join(parts).encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ValueError(f"string is not valid Unicode: {error.reason}") from error
 
@@ -258,6 +267,22 @@ def _format_timestamp(moment: datetime) -> str:
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
         f".{utc.microsecond:06d}Z"
     )
+
+
+_JSON: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` is made only of exact dicts with str keys, lists, tuples, str, int and bool,
+    the values whose canonical encoding is also the C JSON encoder's."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return True
+    if kind is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())  # type: ignore[attr-defined]
+    if kind is list or kind is tuple:
+        return all(_plain(item) for item in value)  # type: ignore[attr-defined]
+    return False
 
 
 def _encode(value: object, parts: list[str]) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.sql.dml import Insert
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, seal
+from podium.store.bulk import column_arrays, unnest_insert_sql
 from podium.store.schema import channel_heads, events
 from podium.store.state import TxState
 
@@ -61,6 +62,27 @@ _SAVE_HEAD_AND_NOTIFY: Final = text(
 )
 
 
+_EVENT_NAMES: Final = (
+    "channel",
+    "position",
+    "id",
+    "timestamp",
+    "asset_kind",
+    "event_kind",
+    "asset_key",
+    "asset",
+    "metadata",
+    "hash",
+)
+# PostgreSQL append: inserts the events (one array per column), saves the head and queues the
+# notification in one round trip, while the head row is locked by this transaction.
+_PG_APPEND: Final = (
+    f"WITH inserted AS ({unnest_insert_sql(events, _EVENT_NAMES)}), "
+    "moved AS (UPDATE channel_heads SET position = %s, hash = %s WHERE channel = %s RETURNING channel) "
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', channel) FROM moved"
+)
+
+
 @cache
 def _sqlite_save_head() -> Insert:
     statement = sqlite.insert(channel_heads)
@@ -74,6 +96,7 @@ def lock_head(state: TxState) -> None:
     """Lock the channel head row and remember it (PostgreSQL write transactions, first statement)."""
     row = state.connection.execute(LOCK_HEAD, {"channel": state.channel}).one()
     state.head = (row.position, row.hash)
+    state.head_locked = True
 
 
 def save_head(state: TxState) -> None:
@@ -81,6 +104,8 @@ def save_head(state: TxState) -> None:
     if not state.appended or state.head is None:
         return
     position, hash_ = state.head
+    if state.saved_position == position:
+        return
     parameters = {"channel": state.channel, "position": position, "hash": hash_}
     if state.dialect == "postgresql":
         state.connection.execute(_SAVE_HEAD_AND_NOTIFY, parameters)
@@ -88,18 +113,26 @@ def save_head(state: TxState) -> None:
         state.connection.execute(_sqlite_save_head(), parameters)
 
 
+# Wire name → member by a dict lookup (calling the enum class is several times slower).
+_ASSET_KINDS: Final = {kind.value: kind for kind in AssetKind}
+_EVENT_KINDS: Final = {kind.value: kind for kind in EventKind}
+
+
 def _event(row: Row[Any]) -> Event:
+    # Unpacked by position (the order of ``_COLUMNS``): cheaper than attribute access by name, and
+    # replays convert every row.
+    id_, channel, position, timestamp, asset_kind, event_kind, asset_key, asset, metadata, hash_ = row
     return Event(
-        id=row.id,
-        channel=row.channel,
-        position=row.position,
-        timestamp=row.timestamp,
-        asset_kind=AssetKind(row.asset_kind),
-        event_kind=EventKind(row.event_kind),
-        asset_key=row.asset_key,
-        asset=row.asset,
-        metadata=row.metadata,
-        hash=row.hash,
+        id=id_,
+        channel=channel,
+        position=position,
+        timestamp=timestamp,
+        asset_kind=_ASSET_KINDS[asset_kind],
+        event_kind=_EVENT_KINDS[event_kind],
+        asset_key=asset_key,
+        asset=asset,
+        metadata=metadata,
+        hash=hash_,
     )
 
 
@@ -137,24 +170,27 @@ class SqlEventLog:
             event = seal(previous_hash, unsealed)
             previous_hash = event.hash
             stored.append(event)
-        self._state.connection.execute(
-            _INSERT,
-            [
-                {
-                    "channel": event.channel,
-                    "position": event.position,
-                    "id": event.id,
-                    "timestamp": event.timestamp,
-                    "asset_kind": event.asset_kind.value,
-                    "event_kind": event.event_kind.value,
-                    "asset_key": event.asset_key,
-                    "asset": event.asset,
-                    "metadata": event.metadata,
-                    "hash": event.hash,
-                }
-                for event in stored
-            ],
-        )
+        rows = [
+            {
+                "channel": event.channel,
+                "position": event.position,
+                "id": event.id,
+                "timestamp": event.timestamp,
+                "asset_kind": event.asset_kind.value,
+                "event_kind": event.event_kind.value,
+                "asset_key": event.asset_key,
+                "asset": event.asset,
+                "metadata": event.metadata,
+                "hash": event.hash,
+            }
+            for event in stored
+        ]
+        if self._state.dialect == "postgresql" and self._state.head_locked:
+            parameters = (*column_arrays(events, rows), position, previous_hash, self._state.channel)
+            self._state.connection.exec_driver_sql(_PG_APPEND, parameters)
+            self._state.saved_position = position
+        else:
+            self._state.connection.execute(_INSERT, rows)
         self._state.head = (position, previous_hash)
         self._state.appended = True
         return stored
@@ -187,7 +223,8 @@ class SqlEventLog:
     def read_after(self, position: int, limit: int) -> list[Event]:
         """Events with ``position`` greater than the given one, ordered by position."""
         parameters = {"channel": self._state.channel, "position": position, "limit": limit}
-        return [_event(row) for row in self._state.connection.execute(_READ_AFTER, parameters)]
+        # ``all()`` fetches the batch in one call instead of one driver fetch per row.
+        return [_event(row) for row in self._state.connection.execute(_READ_AFTER, parameters).all()]
 
     def head(self) -> tuple[int, str]:
         """Position and hash of the channel's last event; ``(0, GENESIS_HASH)`` when empty."""

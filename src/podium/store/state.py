@@ -19,6 +19,10 @@ class TxState:
         head: the channel head ``(position, hash)`` once known; on PostgreSQL writes it is read (and
             locked) by the first statement.
         appended: whether events were appended, so that the head must be saved and subscribers woken.
+        saved_position: the head position already written to ``channel_heads`` by this transaction
+            (PostgreSQL saves the head in the statement that inserts the events), so that
+            ``save_head`` need not write it again.
+        head_locked: whether ``lock_head`` ran (the head row exists and is held by this transaction).
     """
 
     connection: Connection
@@ -28,3 +32,5 @@ class TxState:
     read_only: bool
     head: tuple[int, str] | None = None
     appended: bool = False
+    saved_position: int | None = None
+    head_locked: bool = False

@@ -4,11 +4,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Select, String, Table, any_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from podium.domain.errors import AlreadyExists
+from podium.store.bulk import unnest_insert
 from podium.store.state import TxState
 
 KEY_BATCH: Final = 5000
@@ -73,8 +74,11 @@ def insert_checked(
         if key in seen:
             raise AlreadyExists(resource, str(key))
         seen.add(key)
-    statement = insert_new(table, state.dialect)
-    inserted = {row[0] for row in state.connection.execute(statement, list(rows))}
+    if state.dialect == "postgresql":
+        inserted = unnest_insert(state.connection, table, rows, returning_key=True)
+    else:
+        statement = insert_new(table, state.dialect)
+        inserted = {row[0] for row in state.connection.execute(statement, list(rows))}
     if len(inserted) != len(rows):
         first = next(row[key_of_row] for row in rows if row[key_of_row] not in inserted)
         raise AlreadyExists(resource, str(first))
@@ -82,9 +86,27 @@ def insert_checked(
 
 def first_taken(state: TxState, table: Table, keys: Sequence[str]) -> str | None:
     """The first of ``keys`` (in the given order) that is a primary key of ``table`` in any channel."""
-    column = table.c.key
-    statement = select(column).where(column.in_(bindparam("keys", expanding=True)))
     taken: set[str] = set()
-    for batch in batches(keys):
-        taken.update(state.connection.scalars(statement, {"keys": list(batch)}))
+    if state.dialect == "postgresql":
+        taken.update(state.connection.scalars(_any_key_statement(table), {"keys": list(keys)}))
+    else:
+        column = table.c.key
+        statement = select(column).where(column.in_(bindparam("keys", expanding=True)))
+        for batch in batches(keys):
+            taken.update(state.connection.scalars(statement, {"keys": list(batch)}))
     return next((key for key in keys if key in taken), None)
+
+
+def any_key(column: ColumnElement[str]) -> ColumnElement[bool]:
+    """``column = ANY(:keys)`` with ``keys`` bound as one text array (PostgreSQL only).
+
+    One short, constant statement whatever the number of keys, instead of an expanded ``IN`` list of
+    thousands of parameters that psycopg would re-parse in Python.
+    """
+    return column == any_(bindparam("keys", type_=postgresql.ARRAY(String)))
+
+
+@cache
+def _any_key_statement(table: Table) -> Select[tuple[str]]:
+    column = table.c.key
+    return select(column).where(any_key(column))

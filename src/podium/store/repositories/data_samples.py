@@ -6,6 +6,7 @@ from typing import Any, Final
 from sqlalchemy import Row, bindparam, delete, insert, select
 
 from podium.domain.assets import DataSample
+from podium.store.bulk import unnest_insert
 from podium.store.repositories._base import Repository, batches, first_taken, insert_checked
 from podium.store.schema import data_sample_data_managers as links
 from podium.store.schema import data_samples
@@ -64,7 +65,11 @@ class SqlDataSampleRepository(Repository):
         ]
         insert_checked(self._state, data_samples, rows, "data sample", "key")
         link_rows = [row for sample in samples for row in _link_rows(sample)]
-        if link_rows:
+        if not link_rows:
+            return
+        if self._state.dialect == "postgresql":
+            unnest_insert(self._connection, links, link_rows)
+        else:
             self._connection.execute(_INSERT_LINKS, link_rows)
 
     def get(self, key: str) -> DataSample | None:

@@ -19,7 +19,8 @@ from podium.domain.assets import (
 )
 from podium.domain.commands import TaskFilter
 from podium.domain.kinds import TaskStatus
-from podium.store.repositories._base import Repository, batches, first_taken, insert_checked
+from podium.store.bulk import unnest_insert
+from podium.store.repositories._base import Repository, any_key, batches, first_taken, insert_checked
 from podium.store.schema import compute_task_parents as parents
 from podium.store.schema import compute_tasks as tasks
 
@@ -42,6 +43,16 @@ _BY_RANK: Final = (tasks.c.rank, tasks.c.creation_date, tasks.c.key)
 
 _GET_MANY: Final = select(*_COLUMNS).where(tasks.c.key.in_(_KEYS), _IN_CHANNEL)
 _STATUSES_OF: Final = select(tasks.c.key, tasks.c.status).where(tasks.c.key.in_(_KEYS), _IN_CHANNEL)
+# PostgreSQL: all keys in one array parameter, one short statement whatever their number.
+_PG_GET_MANY: Final = select(*_COLUMNS).where(any_key(tasks.c.key), _IN_CHANNEL)
+_PG_STATUSES_OF: Final = select(tasks.c.key, tasks.c.status).where(any_key(tasks.c.key), _IN_CHANNEL)
+_SAME_CHANNEL: Final = tasks.c.channel == bindparam("c")
+_PG_SET_STATUSES: Final = (
+    update(tasks).where(any_key(tasks.c.key), _SAME_CHANNEL).values(status=bindparam("s"))
+)
+_SET_STATUSES: Final = (
+    update(tasks).where(tasks.c.key.in_(_KEYS), _SAME_CHANNEL).values(status=bindparam("s"))
+)
 _SET_STATUS: Final = (
     update(tasks)
     .where(tasks.c.key == bindparam("k"), tasks.c.channel == bindparam("c"))
@@ -142,7 +153,11 @@ class SqlTaskRepository(Repository):
             for task in new_tasks
             for position, parent_key in enumerate(task.parent_keys)
         ]
-        if links:
+        if not links:
+            return
+        if self._state.dialect == "postgresql":
+            unnest_insert(self._connection, parents, links)
+        else:
             self._connection.execute(_INSERT_PARENTS, links)
 
     def get(self, key: str) -> ComputeTask | None:
@@ -150,22 +165,40 @@ class SqlTaskRepository(Repository):
 
     def get_many(self, keys: Sequence[str]) -> dict[str, ComputeTask]:
         found: dict[str, ComputeTask] = {}
-        for batch in batches(keys):
-            for row in self._connection.execute(_GET_MANY, {"keys": list(batch), "channel": self._channel}):
+        for statement, batch in self._key_batches(_GET_MANY, _PG_GET_MANY, keys):
+            for row in self._connection.execute(statement, {"keys": batch, "channel": self._channel}):
                 found[row.key] = task_from_row(row)
         return found
+
+    def _key_batches(
+        self, statement: Any, pg_statement: Any, keys: Sequence[str]
+    ) -> list[tuple[Any, list[str]]]:
+        """The statement to run per batch of keys: all keys at once on PostgreSQL (one array), slices of
+        an expanded ``IN`` list on SQLite."""
+        if not keys:
+            return []
+        if self._state.dialect == "postgresql":
+            return [(pg_statement, list(keys))]
+        return [(statement, list(batch)) for batch in batches(keys)]
 
     def statuses(self, keys: Sequence[str]) -> dict[str, TaskStatus]:
         """Current status of each existing task among ``keys`` (cheaper than ``get_many``)."""
         found: dict[str, TaskStatus] = {}
-        for batch in batches(keys):
-            parameters = {"keys": list(batch), "channel": self._channel}
-            for key, status in self._connection.execute(_STATUSES_OF, parameters):
+        for statement, batch in self._key_batches(_STATUSES_OF, _PG_STATUSES_OF, keys):
+            parameters = {"keys": batch, "channel": self._channel}
+            for key, status in self._connection.execute(statement, parameters):
                 found[key] = TaskStatus(status)
         return found
 
     def set_status(self, key: str, status: TaskStatus) -> None:
         self._connection.execute(_SET_STATUS, {"k": key, "c": self._channel, "status": status.value})
+
+    def set_statuses(self, keys: Sequence[str], status: TaskStatus) -> None:
+        """Set the same status on every task of ``keys`` in this channel (one statement on PostgreSQL,
+        one per ``KEY_BATCH`` keys on SQLite); keys of no task are ignored."""
+        for statement, batch in self._key_batches(_SET_STATUSES, _PG_SET_STATUSES, keys):
+            parameters = {"keys": batch, "c": self._channel, "s": status.value}
+            self._connection.execute(statement, parameters)
 
     def query(self, offset: int, limit: int, task_filter: TaskFilter) -> list[ComputeTask]:
         """Ordered by creation date then key."""

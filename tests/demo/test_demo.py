@@ -1,0 +1,83 @@
+"""``podium demo`` as a user runs it: a small network of real processes runs a FedAvg plan to the end;
+with ``--inject-failure`` the plan fails and the CLI shows the failure report's logs."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from podium.cli.main import app
+
+DEMO = [sys.executable, "-m", "podium", "demo", "--orgs", "2", "--rounds", "2", "--no-dashboard"]
+WIDE = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1"}
+
+
+def run_demo(workdir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*DEMO, "--workdir", str(workdir), *flags],
+        env=WIDE,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_demo_trains_across_organizations_and_stops_everything(tmp_path: Path) -> None:
+    finished = run_demo(tmp_path / "demo")
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    out = finished.stdout
+    assert "the plan ended done" in out
+    rows = re.findall(
+        r"│\s+(\d)\s+│\s+(\d\.\d{3})\s+│\s+(\d\.\d{3})\s+│\s+(\d\.\d{3})\s+│\s+(\d\.\d{3})\s+│", out
+    )
+    assert [row[0] for row in rows] == ["1", "2"]
+    federated, central = float(rows[-1][3]), float(rows[-1][4])
+    assert federated > 0.8
+    assert abs(federated - central) < 0.1
+    assert "podium verify: OK" in out
+    leftover = subprocess.run(
+        ["pgrep", "-f", str(tmp_path / "demo")], capture_output=True, text=True, check=False
+    )
+    assert leftover.stdout.strip() == ""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_an_injected_failure_fails_the_plan_and_the_cli_shows_its_logs(tmp_path: Path) -> None:
+    finished = run_demo(tmp_path / "demo", "--inject-failure", "--keep")
+    pids = [int(pid) for pid in re.findall(r"Stop it with: kill ([\d ]+)", finished.stdout)[0].split()]
+    try:
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        assert "the plan ended failed" in finished.stdout
+        assert "injected failure" in finished.stdout
+        assert f"source {tmp_path / 'demo' / 'cli.env'}" in finished.stdout.replace("\n", "")
+        lines = (tmp_path / "demo" / "cli.env").read_text().splitlines()
+        env = dict(line.removeprefix("export ").split("=", 1) for line in lines)
+        plan_key = re.findall(r"podium plan show (\S+)", finished.stdout)[0]
+        runner = CliRunner()
+        shown = runner.invoke(app, ["plan", "show", plan_key, "--json"], env=env)
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.output)["status"]["state"] == "failed"
+        listed = runner.invoke(app, ["task", "list", plan_key, "--json"], env=env)
+        tasks = json.loads(listed.output)
+        failed = [task for task in tasks if task["status"] == "STATUS_FAILED"]
+        assert len(failed) == 1
+        assert any(task["status"] == "STATUS_CANCELED" for task in tasks)
+        logs = runner.invoke(app, ["task", "logs", failed[0]["key"]], env=env)
+        assert logs.exit_code == 0, logs.output
+        assert "injected failure" in logs.output
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
