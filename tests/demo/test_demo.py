@@ -1,6 +1,7 @@
 """``podium demo`` as a user runs it: a small network of real processes runs a FedAvg plan to the end;
 with ``--inject-failure`` the plan fails and the CLI shows the failure report's logs."""
 
+import contextlib
 import json
 import os
 import re
@@ -77,7 +78,5 @@ def test_an_injected_failure_fails_the_plan_and_the_cli_shows_its_logs(tmp_path:
         assert "injected failure" in logs.output
     finally:
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
