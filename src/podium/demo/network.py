@@ -81,6 +81,8 @@ class Network:
     http_port: int = field(init=False, default=0)
     processes: list[Process] = field(default_factory=list)
     nodes: dict[str, NodeConfig] = field(default_factory=dict)
+    # Per organization Celery broker URL (e.g. a Redis DB each); absent means the embedded broker.
+    broker_urls: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -142,6 +144,7 @@ class Network:
             tls_cert=credentials.cert,
             tls_key=credentials.key,
             asset_listen=f"127.0.0.1:{free_port()}",
+            broker_url=self.broker_urls.get(organization, ""),
         ).check()
 
     @staticmethod
@@ -155,6 +158,7 @@ class Network:
             "PODIUM_TLS_CERT": str(node.tls_cert),
             "PODIUM_TLS_KEY": str(node.tls_key),
             "PODIUM_ASSET_LISTEN": node.asset_listen,
+            "PODIUM_BROKER_URL": node.broker_url,
         }
 
     def start(self, timeout: float = 60.0) -> None:

@@ -1,13 +1,15 @@
-"""The worker-killed scenario on Redis (skipped when no Redis answers on 127.0.0.1:6379)."""
+"""The worker-killed scenario on the production brokers: Redis and RabbitMQ (each skipped when it does not
+answer on its standard port of 127.0.0.1, except under CI, where .ci/run makes sure they do)."""
 
 import socket
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from podium.api.generated import function_pb2
-from tests.agent.e2e.conftest import DATA, MODEL, OPENER, TRAIN, A
+from tests.agent.e2e.conftest import DATA, MODEL, OPENER, TRAIN
 from tests.agent.e2e.harness import Orchestrator, Org, Pki, status, task_transitions, wait_for
 
 pytestmark = pytest.mark.slow
@@ -24,16 +26,48 @@ def redis_answers() -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
-def test_a_worker_killed_mid_task_on_redis_still_ends_done_exactly_once(tmp_path: Path) -> None:
+def rabbitmq_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=1) as sock:
+            sock.sendall(b"AMQP\x00\x00\x09\x01")
+            return len(sock.recv(8)) > 0
+    except OSError:
+        return False
+
+
+def redis_broker() -> str:
     import redis
 
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    return f"redis://127.0.0.1:6379/{REDIS_DB}"
+
+
+def rabbitmq_broker() -> str:
+    return "amqp://guest:guest@127.0.0.1:5672//"
+
+
+BROKERS = [
+    pytest.param(redis_broker, id="redis", marks=pytest.mark.skipif(not redis_answers(), reason="no Redis")),
+    pytest.param(
+        rabbitmq_broker, id="rabbitmq", marks=pytest.mark.skipif(not rabbitmq_answers(), reason="no RabbitMQ")
+    ),
+]
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+def test_a_worker_killed_mid_task_still_ends_done_exactly_once(
+    tmp_path: Path, broker: Callable[[], str]
+) -> None:
     orchestrator = Orchestrator(tmp_path / "orchestrator")
     org: Org | None = None
     try:
+        # A fresh organization name per run: queues on a long-lived broker never mix runs.
         org = Org(
-            A, tmp_path, orchestrator, Pki(tmp_path / "pki"), broker_url=f"redis://127.0.0.1:6379/{REDIS_DB}"
+            f"Org{uuid.uuid4().hex[:8]}MSP",
+            tmp_path,
+            orchestrator,
+            Pki(tmp_path / "pki"),
+            broker_url=broker(),
         )
         org.client.wait_for_ready(timeout=60)
         org.start_agent()
@@ -43,7 +77,7 @@ def test_a_worker_killed_mid_task_on_redis_still_ends_done_exactly_once(tmp_path
         train = org.register_function(
             TRAIN, "train", {**DATA, "model": {**MODEL, "optional": True}}, {"model": MODEL}, work=work
         )
-        manager, samples = org.register_dataset(OPENER, [1.0], work=work, authorized=[A])
+        manager, samples = org.register_dataset(OPENER, [1.0], work=work, authorized=[org.name])
         wait_for(
             lambda: org.client.get_function(train).status == function_pb2.FUNCTION_STATUS_READY, 60, "READY"
         )
