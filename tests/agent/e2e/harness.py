@@ -1,8 +1,6 @@
 """Real processes on 127.0.0.1: ``podium serve`` (SQLite), and per organization ``podium agent`` and
 ``podium worker``, with a test PKI. Every wait has a deadline; every process is stopped by pid."""
 
-import datetime
-import ipaddress
 import json
 import os
 import signal
@@ -16,10 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from google.protobuf import json_format
 
 from podium.agent.storage import FileKind, LocalStorage
@@ -34,7 +28,7 @@ from podium.api.generated import (
 )
 from podium.client import ClientConfig, OrchestratorClient, RetrySettings
 from tests.agent.functions import tar_project, write_project
-from tests.api.certs import Issued, make_ca
+from tests.api.certs import Issued, issue, make_ca
 
 CHANNEL = "mychannel"
 PODIUM = [sys.executable, "-c", "from podium.cli.main import main; main()"]
@@ -72,36 +66,7 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int
 
 def leaf(ca: Issued, organization: str) -> Issued:
     """A certificate for both ends of TLS: O=<org>, SAN 127.0.0.1, server and client auth."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, organization),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-        ]
-    )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
-            critical=False,
-        )
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(ca.key, hashes.SHA256())
-    )
-    return Issued(cert, key)
+    return issue(ca, organization, organizations=(organization,), server=True, client=True)
 
 
 @dataclass
