@@ -4,4 +4,4 @@ agent/worker scenario will be ``bench.scenarios.endtoend``)."""
 
 from typing import Final
 
-SCENARIOS: Final = ("registration", "transitions", "events", "cascade", "growth")
+SCENARIOS: Final = ("registration", "transitions", "events", "cascade", "growth", "endtoend")

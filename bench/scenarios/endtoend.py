@@ -4,20 +4,24 @@ almost nothing, on Redis (one DB per organization) and on the embedded broker.
 
 Figures, from the orchestrator's own events (their timestamps are commit times):
 
-- orchestration overhead per task with parents: its EXECUTING event − the last parent's DONE event,
+- orchestration overhead per task with parents: its EXECUTING event - the last parent's DONE event,
   p50 and p99 over every such task of the plan;
-- tasks completed per second: tasks / (last DONE − first EXECUTING).
+- tasks completed per second: tasks / (last DONE - first EXECUTING).
 
-3 organizations × 20 rounds (train ×3 → aggregate, evaluation every 10 rounds); ``--quick``: 5 rounds,
+3 organizations x 20 rounds (train x3 → aggregate, evaluation every 10 rounds); ``--quick``: 5 rounds,
 one run. Every process is stopped by pid (``Network.stop``) even on failure; the Redis DBs are flushed.
 """
 
+import re
 import shutil
+import statistics
 import tempfile
 import textwrap
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
 
@@ -66,12 +70,17 @@ def load(sample_dirs):
 
 @dataclass(frozen=True)
 class Measure:
-    """One plan's figures: per-task overheads (s), tasks/s, and the median round time (s)."""
+    """One plan's figures: per-task overheads (s), tasks/s, the median round time (s), and the commit
+    times (epoch s) the breakdown needs: each task's EXECUTING and DONE, its last parent's DONE."""
 
     overheads: list[float]
     tasks_per_second: float
     round_seconds: float
     tasks: int
+    executing: dict[str, float] = field(default_factory=dict)
+    done: dict[str, float] = field(default_factory=dict)
+    ready: dict[str, float] = field(default_factory=dict)
+    breakdown_ms: dict[str, float] = field(default_factory=dict)
 
 
 def _project(directory: Path, module: str, source: str, entrypoint: str) -> Path:
@@ -143,7 +152,12 @@ def register(network: Network, rounds: int, work: Path) -> tuple[Client, str, fl
             spec.outputs,
             permissions=organizations,
         ).key
-        for role, spec in (("train", TRAIN), ("aggregate", AGGREGATE), ("predict", PREDICT), ("metric", METRIC))
+        for role, spec in (
+            ("train", TRAIN),
+            ("aggregate", AGGREGATE),
+            ("predict", PREDICT),
+            ("metric", METRIC),
+        )
     }
     _wait_ready(owner, list(keys.values()), network)
     tasks = fedavg(
@@ -206,17 +220,49 @@ def measure(client: Client, plan_key: str, since: float) -> Measure:
         elif status == "STATUS_DONE":
             done[event.asset_key] = stamp
     parents_of = {key: parents(task) for key, task in tasks.items()}
-    overheads = [
-        executing[key] - max(done[parent] for parent in parents_of[key])
-        for key in tasks
-        if parents_of[key]
-    ]
+    ready = {key: max(done[p] for p in parents_of[key]) for key in tasks if parents_of[key]}
+    overheads = [executing[key] - ready[key] for key in ready]
     span = max(done.values()) - min(executing.values())
-    aggregates = sorted(
-        done[key] for key in tasks if len(parents_of[key]) > 1
-    )
-    rounds = [later - earlier for earlier, later in zip(aggregates, aggregates[1:], strict=False)]
-    return Measure(overheads, len(tasks) / span, percentile(rounds, 0.5), len(tasks))
+    aggregates = sorted(done[key] for key in tasks if len(parents_of[key]) > 1)
+    rounds = [later - earlier for earlier, later in pairwise(aggregates)]
+    return Measure(overheads, len(tasks) / span, percentile(rounds, 0.5), len(tasks), executing, done, ready)
+
+
+# The log lines the breakdown reads: the agent's enqueue, Celery's receipt in the worker.
+_STAMP = r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) "
+ENQUEUED: Final = re.compile(_STAMP + r".*enqueued podium\.run_task\(([0-9a-f-]{36})\)", re.M)
+RECEIVED: Final = re.compile(_STAMP + r".*Task podium\.run_task\[run:([0-9a-f-]{36})\] received", re.M)
+
+
+def _log_times(paths: Iterable[Path], pattern: re.Pattern[str]) -> dict[str, float]:
+    """The first time (epoch s; the logs are in local time) each task key matches ``pattern``."""
+    found: dict[str, float] = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        for stamp, key in pattern.findall(text):
+            found.setdefault(key, datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp())
+    return found
+
+
+def breakdown(m: Measure, homes: Sequence[Path]) -> dict[str, float]:
+    """Median ms of each leg of the overhead, per task with parents, from the logs of ``homes``:
+    agent reaction (last parent DONE → enqueued), delivery (enqueued → worker received), worker start
+    (received → EXECUTING committed); and the run itself (EXECUTING → DONE) for tasks/s."""
+    enqueued = _log_times((home / "agent.log" for home in homes), ENQUEUED)
+    received = _log_times((home / "worker.log" for home in homes), RECEIVED)
+    keys = [k for k in m.ready if k in enqueued and k in received]
+    if not keys:
+        return {}
+
+    def median_ms(values: Iterable[float]) -> float:
+        return round(1000 * statistics.median(values), 1)
+
+    return {
+        "agent_reaction": median_ms(enqueued[k] - m.ready[k] for k in keys),
+        "delivery": median_ms(received[k] - enqueued[k] for k in keys),
+        "worker_start": median_ms(m.executing[k] - received[k] for k in keys),
+        "run_executing_to_done": median_ms(m.done[k] - m.executing[k] for k in m.executing),
+    }
 
 
 def one_plan(organizations: int, rounds: int, broker: str) -> Measure:
@@ -235,23 +281,31 @@ def one_plan(organizations: int, rounds: int, broker: str) -> Measure:
         client, plan_key, began = register(network, rounds, root / "projects")
         try:
             wait_done(client, plan_key, network)
-            return measure(client, plan_key, began)
+            result = measure(client, plan_key, began)
         finally:
             client.close()
+        network.stop()  # flushes and closes the logs the breakdown reads
+        result.breakdown_ms.update(breakdown(result, [root / org for org in names]))
+        shutil.rmtree(root, ignore_errors=True)  # kept on failure: the logs say why
+        return result
     finally:
         network.stop()
         if broker == "redis":
             flush_redis(REDIS_DBS[:organizations])
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def rows(broker: str, organizations: int, rounds: int, measures: Sequence[Measure]) -> list[Row]:
     """p50 and p99 overhead (ms) and tasks/s: median and spread over the runs."""
-    case = f"{broker}, {organizations} orgs × {rounds} rounds ({measures[0].tasks} tasks)"
+    case = f"{broker}, {organizations} orgs x {rounds} rounds ({measures[0].tasks} tasks)"
     latencies = [latency_ms(m.overheads) for m in measures]
     extra: dict[str, Any] = {
         "round_seconds_median": round(summary([m.round_seconds for m in measures])["median"], 3),
         "tasks_with_parents": len(measures[0].overheads),
+        "breakdown_median_ms": {
+            leg: round(statistics.median(m.breakdown_ms[leg] for m in measures), 1)
+            for leg in measures[0].breakdown_ms
+            if all(leg in m.breakdown_ms for m in measures)
+        },
     }
     return [
         Row(NAME, case, "overhead p50 (parent DONE → EXECUTING), ms",
