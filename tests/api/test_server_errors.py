@@ -24,6 +24,7 @@ EXPECTED = {
     errors.PlanTerminated: grpc.StatusCode.FAILED_PRECONDITION,
     errors.TransactionConflict: grpc.StatusCode.ABORTED,
     errors.StorageUnavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.InternalError: grpc.StatusCode.INTERNAL,
     LedgerBroken: grpc.StatusCode.DATA_LOSS,
 }
