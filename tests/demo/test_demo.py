@@ -1,11 +1,14 @@
 """``podium demo`` as a user runs it: a small network of real processes runs a FedAvg plan to the end;
 with ``--inject-failure`` the plan fails and the CLI shows the failure report's logs."""
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,9 +32,33 @@ def run_demo(workdir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def processes_under(workdir: Path) -> list[int]:
+    """Pids of the processes of this demo: their command lines are ``python -m podium …``, so they are
+    recognized by their environment, which names the demo's folder."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if str(workdir).encode() in environ and int(entry.name) != os.getpid():
+            pids.append(int(entry.name))
+    return pids
+
+
 def stop_everything_under(workdir: Path) -> None:
-    """Whatever happened, leave no process of this demo behind (they are found by their paths)."""
-    subprocess.run(["pkill", "-TERM", "-f", str(workdir)], check=False)
+    """Whatever happened, leave no process of this demo behind."""
+    for pid in processes_under(workdir):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while processes_under(workdir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in processes_under(workdir):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.slow
@@ -50,10 +77,7 @@ def test_the_demo_trains_across_organizations_and_stops_everything(tmp_path: Pat
         assert federated > 0.8
         assert abs(federated - central) < 0.1
         assert "podium verify: OK" in out
-        leftover = subprocess.run(
-            ["pgrep", "-f", str(tmp_path / "demo")], capture_output=True, text=True, check=False
-        )
-        assert leftover.stdout.strip() == ""
+        assert processes_under(tmp_path / "demo") == []
     finally:
         stop_everything_under(tmp_path / "demo")
 
