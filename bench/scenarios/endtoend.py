@@ -32,7 +32,7 @@ from bench.stats import latency_ms, percentile, summary
 from podium.api.generated import common_pb2, computetask_pb2, event_pb2, function_pb2
 from podium.demo.network import Network
 from podium.demo.run import organization_names
-from podium.sdk import AGGREGATE, METRIC, PREDICT, TRAIN, Client, OrgData, fedavg
+from podium.sdk import FEDAVG_ROLES, Client, OrgData, fedavg
 
 NAME: Final = "endtoend"
 REDIS_HOST: Final = "127.0.0.1"
@@ -152,19 +152,11 @@ def register(network: Network, rounds: int, work: Path) -> tuple[Client, str, fl
             spec.outputs,
             permissions=organizations,
         ).key
-        for role, spec in (
-            ("train", TRAIN),
-            ("aggregate", AGGREGATE),
-            ("predict", PREDICT),
-            ("metric", METRIC),
-        )
+        for role, spec in FEDAVG_ROLES
     }
     _wait_ready(owner, list(keys.values()), network)
     tasks = fedavg(
-        keys["train"],
-        keys["aggregate"],
-        keys["predict"],
-        keys["metric"],
+        *(keys[role] for role, _ in FEDAVG_ROLES),
         datasets_by_org=datasets,
         rounds=rounds,
         aggregator_org=organizations[0],

@@ -183,7 +183,7 @@ def cancel(
     tls_cert: TlsCert = None,
     tls_key: TlsKey = None,
 ) -> None:
-    """Cancel a plan you own: no new task of it starts; running tasks finish."""
+    """Cancel a plan you own: every task of it that is not final is canceled, running ones included."""
     identity = Identity(org, channel, orchestrator, home, insecure, tls_ca, tls_cert, tls_key)
     with sdk_client(identity) as client:
         canceled = client.cancel(plan_key)

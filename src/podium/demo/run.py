@@ -18,7 +18,7 @@ from podium.demo import data, project
 from podium.demo.functions.fedlr_model import INJECT_FAILURE
 from podium.demo.network import CHANNEL, Network, free_port, wait_for
 from podium.domain.kinds import TaskStatus
-from podium.sdk import AGGREGATE, METRIC, PREDICT, TRAIN, Client, OrgData, fedavg
+from podium.sdk import FEDAVG_ROLES, Client, OrgData, fedavg
 from podium.sdk.ledger import verify_channel
 from podium.sdk.status import PlanState, PlanStatus, derive_status, task_status
 
@@ -83,18 +83,10 @@ def register_everything(
         role: owner.register_function(
             projects[role], role, spec.inputs, spec.outputs, permissions=organizations
         ).key
-        for role, spec in (
-            ("train", TRAIN),
-            ("aggregate", AGGREGATE),
-            ("predict", PREDICT),
-            ("metric", METRIC),
-        )
+        for role, spec in FEDAVG_ROLES
     }
     tasks = fedavg(
-        keys["train"],
-        keys["aggregate"],
-        keys["predict"],
-        keys["metric"],
+        *(keys[role] for role, _ in FEDAVG_ROLES),
         datasets_by_org=datasets,
         rounds=rounds,
         aggregator_org=organizations[0],

@@ -13,6 +13,7 @@ Public surface::
     Input, Output, Permissions, Signature                    function declarations
     TRAIN, AGGREGATE, PREDICT, METRIC                        signatures of the FedAvg roles
     fedavg(...), OrgData                                     the FedAvg task list
+    FEDAVG_ROLES                                             (role, signature) in fedavg's order
     PlanStatus, PlanState, derive_status                     a plan's derived status
     PerformanceRow                                           rows of ``performances``
     archive_project, directory_checksum                      the exact file rules
@@ -43,10 +44,11 @@ from podium.sdk.tasks import (
     TaskOutput,
     data_inputs,
 )
-from podium.sdk.topology import OrgData, fedavg
+from podium.sdk.topology import FEDAVG_ROLES, OrgData, fedavg
 
 __all__ = [
     "AGGREGATE",
+    "FEDAVG_ROLES",
     "METRIC",
     "PREDICT",
     "TRAIN",

@@ -9,18 +9,32 @@ aggregate and scores the predictions. The functions must have the ``TRAIN``, ``A
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from podium.sdk.tasks import (
+    AGGREGATE,
+    METRIC,
     PERFORMANCE,
+    PREDICT,
     PREDICTIONS,
     ROUND,
     SHARED,
+    TRAIN,
     OutputRef,
     Permissions,
+    Signature,
     Task,
     TaskOutput,
     data_inputs,
 )
+
+FEDAVG_ROLES: Final[tuple[tuple[str, Signature], ...]] = (
+    ("train", TRAIN),
+    ("aggregate", AGGREGATE),
+    ("predict", PREDICT),
+    ("metric", METRIC),
+)
+"""The four FedAvg roles, in ``fedavg``'s argument order, with their function signatures."""
 
 
 @dataclass(frozen=True)
