@@ -30,9 +30,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("workload", choices=("registration", "transitions"))
     parser.add_argument("--out", type=Path, default=Path("bench/profiles"))
+    parser.add_argument("--clients", type=int, default=16, help="transitions: concurrent clients")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     collapsed = args.out / f"{args.workload}.txt"
+    if args.workload == "transitions" and args.clients != 16:
+        collapsed = args.out / f"transitions-{args.clients}.txt"
     postgres = Postgres().create()
     try:
         server = Server(postgres.url).wait_ready()
@@ -64,7 +67,7 @@ def main() -> int:
                     for _ in range(3):
                         register(stubs, task_batch(setup, 10_000))
                 else:
-                    run_clients(server.address, "podium", 16, keys=keys, max_seconds=8)
+                    run_clients(server.address, "podium", args.clients, keys=keys, max_seconds=8)
             finally:
                 spy.send_signal(2)
                 spy.wait(30)

@@ -26,6 +26,7 @@ from podium.domain.ledger import (
     chain_hash,
     encode_canonical,
     seal,
+    sealed_with_asset_json,
     verify_chain,
 )
 
@@ -376,6 +377,44 @@ def test_seal_sets_the_hash_and_ignores_the_old_one() -> None:
     sealed = seal(GENESIS_HASH, make_event(hash="stale"))
     assert sealed.hash == chain_hash(GENESIS_HASH, make_event())
     assert dataclasses.replace(sealed, hash="stale") == make_event(hash="stale")
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=6), st.text())
+def test_sealed_with_asset_json_seals_like_seal_and_gives_the_asset_json_when_plain(
+    asset: dict[str, Any], channel: str
+) -> None:
+    event = make_event(asset=asset, channel=channel)
+    try:
+        expected = seal(GENESIS_HASH, event)
+    except (TypeError, ValueError) as error:
+        with pytest.raises(type(error)):
+            sealed_with_asset_json(GENESIS_HASH, event)
+        return
+    sealed, asset_json = sealed_with_asset_json(GENESIS_HASH, event)
+    assert sealed == expected
+    if asset_json is not None:
+        assert json.loads(asset_json) == asset
+        assert asset_json.encode("utf-8") == encode_canonical(asset)
+    else:
+        assert any(isinstance(leaf, float) for leaf in _leaves(asset))
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def test_sealed_with_asset_json_gives_no_text_for_an_asset_with_a_float() -> None:
+    event = make_event(asset={"performance_value": 0.5})
+    sealed, asset_json = sealed_with_asset_json(GENESIS_HASH, event)
+    assert sealed == seal(GENESIS_HASH, event)
+    assert asset_json is None
 
 
 # ---------------------------------------------------------------------------------------------------

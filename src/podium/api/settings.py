@@ -44,7 +44,7 @@ class Settings:
     keepalive_timeout_seconds: float = 20.0
     keepalive_min_time_seconds: float = 30.0
     keepalive_permit_without_stream: bool = False
-    replay_batch_size: int = 100
+    replay_batch_size: int = 500
     max_subscribers: int = 256
     shutdown_grace_seconds: float = 10.0
 

@@ -251,6 +251,29 @@ class Orchestrator:
     ) -> Page[Event]:
         return self._read(caller, lambda tx: events.query_events(tx, page, event_filter, sort))
 
+    def cursor_position(self, caller: Caller, start_event_id: str) -> int:
+        """The position after which a subscription from ``start_event_id`` starts (exclusive): 0 for an
+        empty id, else that event's position in the caller's channel. An unknown id is ``NotFound``."""
+        return self._read(caller, lambda tx: events.cursor_position(tx, start_event_id))
+
+    def events_after(self, caller: Caller, position: int, limit: int) -> list[Event]:
+        """At most ``limit`` events of the caller's channel with a position greater than ``position``,
+        in position order, read in one short read-only transaction. Because a channel's writers commit
+        in position order, the result is gap-free: it starts at ``position + 1`` when not empty."""
+        return self._read(caller, functools.partial(events.events_after, position=position, limit=limit))
+
+    def wait_for_events(self, channel: str, after_position: int, timeout: float) -> bool:
+        """Block until an event past ``after_position`` may exist in ``channel`` or ``timeout`` seconds
+        pass. True means "look again" (a hint, not a promise); False, nothing new came in time.
+
+        Raises:
+            StorageUnavailable: the database cannot be reached.
+        """
+        try:
+            return self._database.wait_for_events(channel, after_position, timeout)
+        except Unavailable as unavailable:
+            raise StorageUnavailable(f"database unavailable: {unavailable}") from unavailable
+
     def subscribe(
         self,
         caller: Caller,
@@ -263,15 +286,15 @@ class Orchestrator:
         in batches, then follow live, strictly in position order, until ``stop`` is set.
 
         Each batch is read in its own short read-only transaction, so a slow subscriber holds no
-        database connection while it consumes. An unknown start id is ``NotFound``.
+        database connection while it consumes. An unknown start id is ``NotFound``. Every subscriber
+        reads on its own here; the gRPC event service shares the live reads of a channel among its
+        subscribers instead (``podium.api.feed``).
         """
-        position = self._read(caller, lambda tx: events.cursor_position(tx, start_event_id))
+        position = self.cursor_position(caller, start_event_id)
         while not stop.is_set():
-            batch = self._read(
-                caller, functools.partial(events.events_after, position=position, limit=batch_size)
-            )
+            batch = self.events_after(caller, position, batch_size)
             for event in batch:
                 yield event
                 position = event.position
             if len(batch) < batch_size:
-                self._database.wait_for_events(caller.channel, position, wait_seconds)
+                self.wait_for_events(caller.channel, position, wait_seconds)

@@ -7,7 +7,6 @@ import typer
 from rich.console import Console
 
 from podium.demo.network import NetworkError
-from podium.demo.run import DemoOptions, run_demo
 from podium.sdk.status import PlanState
 
 
@@ -29,6 +28,10 @@ def demo(
     """Start an orchestrator and ORGS organizations (agents and workers) on this machine with mTLS,
     train a model on scikit-learn's digits with federated averaging, and compare it with central
     training."""
+    # Imported here: the demo's data loading pulls in scikit-learn, which every other command of the
+    # ``podium`` CLI would otherwise pay for at start-up (seconds).
+    from podium.demo.run import DemoOptions, run_demo
+
     console = Console()
     options = DemoOptions(orgs, rounds, workdir, keep, inject_failure, timeout, dashboard)
     try:

@@ -97,7 +97,7 @@ def serve(
         bool,
         typer.Option("--keepalive-permit-without-stream", envvar="PODIUM_KEEPALIVE_PERMIT_WITHOUT_STREAM"),
     ] = False,
-    replay_batch_size: Annotated[int, typer.Option(envvar="PODIUM_REPLAY_BATCH_SIZE")] = 100,
+    replay_batch_size: Annotated[int, typer.Option(envvar="PODIUM_REPLAY_BATCH_SIZE")] = 500,
     max_subscribers: Annotated[
         int, typer.Option(envvar="PODIUM_MAX_SUBSCRIBERS", help="Open event streams per process.")
     ] = 256,

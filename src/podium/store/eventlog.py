@@ -6,6 +6,7 @@ transaction, by ``BEGIN IMMEDIATE`` on SQLite). The head row is saved once, at c
 ``save_head``; a transaction that appends nothing leaves it untouched.
 """
 
+import json
 import uuid
 from collections.abc import Sequence
 from functools import cache
@@ -17,8 +18,8 @@ from sqlalchemy.sql.dml import Insert
 
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
-from podium.domain.ledger import GENESIS_HASH, seal
-from podium.store.bulk import column_arrays, unnest_insert_sql
+from podium.domain.ledger import GENESIS_HASH, sealed_with_asset_json
+from podium.store.bulk import unnest_insert_sql
 from podium.store.schema import channel_heads, events
 from podium.store.state import TxState
 
@@ -136,6 +137,42 @@ def _event(row: Row[Any]) -> Event:
     )
 
 
+def _json_text(document: Any) -> str:
+    # Python None becomes JSON null, like SQLAlchemy's JSON type without ``none_as_null``.
+    return json.dumps(document, separators=(",", ":"))
+
+
+def _event_arrays(stored: Sequence[Event], asset_texts: Sequence[str]) -> tuple[list[Any], ...]:
+    """The columns of ``_EVENT_NAMES`` as arrays for ``_PG_APPEND``; JSON documents as their text."""
+    return (
+        [event.channel for event in stored],
+        [event.position for event in stored],
+        [event.id for event in stored],
+        [event.timestamp for event in stored],
+        [event.asset_kind.value for event in stored],
+        [event.event_kind.value for event in stored],
+        [event.asset_key for event in stored],
+        list(asset_texts),
+        [_json_text(event.metadata) for event in stored],
+        [event.hash for event in stored],
+    )
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    return {
+        "channel": event.channel,
+        "position": event.position,
+        "id": event.id,
+        "timestamp": event.timestamp,
+        "asset_kind": event.asset_kind.value,
+        "event_kind": event.event_kind.value,
+        "asset_key": event.asset_key,
+        "asset": event.asset,
+        "metadata": event.metadata,
+        "hash": event.hash,
+    }
+
+
 class SqlEventLog:
     """``ports.EventLog`` of one transaction."""
 
@@ -153,6 +190,7 @@ class SqlEventLog:
             raise RuntimeError("cannot append events in a read-only transaction")
         position, previous_hash = self.head()
         stored: list[Event] = []
+        asset_texts: list[str] = []
         for new in new_events:
             position += 1
             unsealed = Event(
@@ -167,30 +205,18 @@ class SqlEventLog:
                 metadata=dict(new.metadata),
                 hash="",
             )
-            event = seal(previous_hash, unsealed)
+            event, asset_text = sealed_with_asset_json(previous_hash, unsealed)
             previous_hash = event.hash
             stored.append(event)
-        rows = [
-            {
-                "channel": event.channel,
-                "position": event.position,
-                "id": event.id,
-                "timestamp": event.timestamp,
-                "asset_kind": event.asset_kind.value,
-                "event_kind": event.event_kind.value,
-                "asset_key": event.asset_key,
-                "asset": event.asset,
-                "metadata": event.metadata,
-                "hash": event.hash,
-            }
-            for event in stored
-        ]
+            asset_texts.append(asset_text if asset_text is not None else _json_text(event.asset))
         if self._state.dialect == "postgresql" and self._state.head_locked:
-            parameters = (*column_arrays(events, rows), position, previous_hash, self._state.channel)
-            self._state.connection.exec_driver_sql(_PG_APPEND, parameters)
+            self._state.connection.exec_driver_sql(
+                _PG_APPEND,
+                (*_event_arrays(stored, asset_texts), position, previous_hash, self._state.channel),
+            )
             self._state.saved_position = position
         else:
-            self._state.connection.execute(_INSERT, rows)
+            self._state.connection.execute(_INSERT, [_event_row(event) for event in stored])
         self._state.head = (position, previous_hash)
         self._state.appended = True
         return stored

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from podium.api import convert
+from podium.api.feed import CAPACITY, Feeds
 from podium.api.generated import event_pb2, event_pb2_grpc
 from podium.api.servicers.base import Servicer
 from podium.app import service
@@ -26,6 +27,9 @@ class EitherStop:
 
 
 class EventServicer(Servicer, event_pb2_grpc.EventServiceServicer):
+    """Event queries and subscription streams. The streams of one channel share its live reads and
+    conversions (``podium.api.feed``): ``feed_capacity`` converted events are kept per channel."""
+
     def __init__(
         self,
         orchestrator: service.Orchestrator,
@@ -34,13 +38,15 @@ class EventServicer(Servicer, event_pb2_grpc.EventServiceServicer):
         poll_seconds: float = 1.0,
         *,
         max_subscribers: int = 256,
+        feed_capacity: int = CAPACITY,
     ) -> None:
         super().__init__(orchestrator)
         self._slots = threading.BoundedSemaphore(max_subscribers)
         self._max_subscribers = max_subscribers
         self._shutdown = shutdown_event
-        self._batch_size = replay_batch_size
-        self._poll_seconds = poll_seconds
+        self._feeds = Feeds(
+            orchestrator, batch_size=replay_batch_size, wait_seconds=poll_seconds, capacity=feed_capacity
+        )
 
     def QueryEvents(self, request: event_pb2.QueryEventsParam, context: Any) -> event_pb2.QueryEventsResponse:
         query = convert.query_events(request)
@@ -53,7 +59,8 @@ class EventServicer(Servicer, event_pb2_grpc.EventServiceServicer):
         self, request: event_pb2.SubscribeToEventsParam, context: Any
     ) -> Iterator[event_pb2.Event]:
         """Stream the channel's events after ``start_event_id`` (exclusive), then live. The stream ends
-        when the client cancels or the server shuts down; clients resume from their last event id."""
+        when the client cancels or the server shuts down; clients resume from their last event id.
+        Past ``max_subscribers`` open streams, ``Overloaded`` (OE0012)."""
         if not self._slots.acquire(blocking=False):
             raise Overloaded(
                 f"this server already streams to {self._max_subscribers} subscribers; retry later"
@@ -62,9 +69,6 @@ class EventServicer(Servicer, event_pb2_grpc.EventServiceServicer):
             client_gone = threading.Event()
             context.add_callback(client_gone.set)
             stop = EitherStop(client_gone, self._shutdown)
-            for event in self.orchestrator.subscribe(
-                self.caller(), request.start_event_id, stop, self._batch_size, self._poll_seconds
-            ):
-                yield convert.event_message(event)
+            yield from self._feeds.subscribe(self.caller(), request.start_event_id, stop)
         finally:
             self._slots.release()
