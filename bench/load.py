@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from threading import Thread
 from typing import Any, Final
 
@@ -88,6 +89,15 @@ def _noop() -> None:
     return None
 
 
+def load_context() -> BaseContext:
+    """Fresh load-generator processes, forked from a server that imported this module (and grpc) once:
+    a spawned interpreter would import them again for every run, seconds each time. The fork server
+    creates no gRPC channel, so its children start with none."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def run_clients(
     address: str,
     target: str,
@@ -110,7 +120,7 @@ def run_clients(
     """
     processes = min(clients, MAX_PROCESSES)
     per_client = [tuple(keys[i::clients]) for i in range(clients)]
-    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=load_context()) as pool:
         for warm in [pool.submit(_noop) for _ in range(processes)]:
             warm.result(timeout=60)
         start_at = time.monotonic() + START_DELAY_S

@@ -8,9 +8,9 @@ Figures, from the orchestrator's own events (their timestamps are commit times):
   p50 and p99 over every such task of the plan;
 - tasks completed per second: tasks / (last DONE - first EXECUTING).
 
-3 organizations x 20 rounds (train x3 → aggregate, evaluation every 10 rounds); ``--quick``: 3 rounds,
-one run, on Redis only (on the embedded broker when Redis does not answer). Every process is stopped
-by pid (``Network.stop``) even on failure; the Redis DBs are flushed.
+3 organizations x 20 rounds (train x3 → aggregate, evaluation every 10 rounds); ``--quick``: 2
+organizations x 2 rounds, one run, on Redis only (on the embedded broker when Redis does not answer).
+Every process is stopped by pid (``Network.stop``) even on failure; the Redis DBs are flushed.
 """
 
 import re
@@ -310,10 +310,11 @@ def rows(broker: str, organizations: int, rounds: int, measures: Sequence[Measur
 
 
 def run(
-    ctx: Context, *, organizations: int = 3, rounds: int | None = None, brokers: Sequence[str] = ()
+    ctx: Context, *, organizations: int | None = None, rounds: int | None = None, brokers: Sequence[str] = ()
 ) -> list[Row]:
     """Each broker (default: Redis when it answers, then embedded) ``ctx.repeats`` times (1 in quick)."""
-    count = rounds or (3 if ctx.quick else 20)
+    count = rounds or (2 if ctx.quick else 20)
+    organizations = organizations or (2 if ctx.quick else 3)
     runs = 1 if ctx.quick else ctx.repeats
     available = [*(["redis"] if redis_answers() else []), "embedded"]
     # --quick runs the first broker available only: a network start alone takes tens of seconds.

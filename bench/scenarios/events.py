@@ -12,7 +12,7 @@ import queue
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import Manager, get_context
+from multiprocessing import Manager
 from threading import Thread
 from typing import Any, Final
 
@@ -21,6 +21,7 @@ import psycopg
 
 from bench import bare
 from bench.infra import CHANNEL, metadata
+from bench.load import load_context
 from bench.report import Context, Row
 from bench.stats import latency_ms, summary
 from bench.workload import CHANNEL_OPTIONS, act, connect, prepare, register, task_batch
@@ -165,7 +166,7 @@ def _fan_out(address: str, subscribers: int, events: int) -> dict[str, Any]:
     start_id = _last_event_id(address)
     deadline = time.monotonic() + 60
     processes = min(2, subscribers)
-    with Manager() as manager, ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+    with Manager() as manager, ProcessPoolExecutor(processes, mp_context=load_context()) as pool:
         ready = manager.Queue()
         job = Subscription(address, start_id, warm, events, deadline)
         futures = [

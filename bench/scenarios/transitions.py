@@ -62,12 +62,13 @@ def run(ctx: Context) -> list[Row]:
     seconds = 0.75 if ctx.quick else 5.0
     tasks_per_run = 600 if ctx.quick else 5_000
     counts = (1, 16) if ctx.quick else CLIENTS
+    pgbench_rows = 10_000 if ctx.quick else PGBENCH_ROWS
     # --quick measures one server process only (each server start costs seconds).
-    plan = [(1, clients) for clients in counts] + ([] if ctx.quick else [(2, c) for c in CLIENTS])
-    prepare_pgbench(ctx.postgres.url, PGBENCH_ROWS)
+    process_counts = (1,) if ctx.quick else (1, 2)
+    prepare_pgbench(ctx.postgres.url, pgbench_rows)
     pgbench = {
         c: [
-            pgbench_transitions(ctx.postgres.url, c, max(1, round(seconds)), PGBENCH_ROWS)
+            pgbench_transitions(ctx.postgres.url, c, max(1, round(seconds)), pgbench_rows)
             for _ in range(ctx.repeats)
         ]
         for c in counts
@@ -81,12 +82,16 @@ def run(ctx: Context) -> list[Row]:
                 for _ in range(ctx.repeats)
             ]
     rows: list[Row] = []
-    for processes, clients in plan:
-        runs = []
+    for processes in process_counts:
+        # One server per process count; every run takes fresh tasks, so runs do not interfere.
         with ctx.server(processes=processes) as server:
-            for _ in range(ctx.repeats):
-                keys = _keys(server.address, tasks_per_run)
-                runs.append(run_clients(server.address, "podium", clients, keys=keys, max_seconds=seconds))
-        case = f"{clients} clients, --processes {processes}"
-        rows += _rows(case, runs, pgbench[clients], bare[clients])
+            for clients in counts:
+                runs = []
+                for _ in range(ctx.repeats):
+                    keys = _keys(server.address, tasks_per_run)
+                    runs.append(
+                        run_clients(server.address, "podium", clients, keys=keys, max_seconds=seconds)
+                    )
+                case = f"{clients} clients, --processes {processes}"
+                rows += _rows(case, runs, pgbench[clients], bare[clients])
     return rows
