@@ -1,6 +1,6 @@
-"""``python -m bench.profile registration|transitions [--out DIR]``: run one workload against a
-``podium serve`` while ``py-spy record`` samples the server (py-spy is not a project dependency:
-``uv pip install -p .venv py-spy``). Writes a collapsed-stack file and prints the top frames."""
+"""``python -m bench.profile registration|transitions [--clients N] [--out DIR]``: run one workload
+against a ``podium serve`` while ``py-spy record`` (a dev dependency) samples the server. Writes a
+collapsed-stack file and prints the top frames."""
 
 import argparse
 import collections

@@ -93,6 +93,22 @@ def unnest_insert(
     """
     if not rows:
         return set()
-    statement = _statement(table, tuple(rows[0]), returning_key)
-    result = connection.exec_driver_sql(statement, column_arrays(table, rows))
+    return unnest_insert_arrays(
+        connection, table, tuple(rows[0]), column_arrays(table, rows), returning_key=returning_key
+    )
+
+
+def unnest_insert_arrays(
+    connection: Connection,
+    table: Table,
+    names: tuple[str, ...],
+    arrays: Sequence[list[Any]],
+    *,
+    returning_key: bool = False,
+) -> set[Any]:
+    """``unnest_insert`` of rows given column by column: ``arrays[i]`` holds the values of column
+    ``names[i]`` for every row (JSON columns as JSON texts, timestamps UTC-aware). Saves building one
+    dict per row when the caller can produce the columns directly."""
+    statement = _statement(table, names, returning_key)
+    result = connection.exec_driver_sql(statement, tuple(arrays))
     return {row[0] for row in result} if returning_key else set()

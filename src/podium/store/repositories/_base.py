@@ -68,19 +68,29 @@ def insert_checked(
     """
     if not rows:
         return
-    seen: set[object] = set()
-    for row in rows:
-        key = row[key_of_row]
-        if key in seen:
-            raise AlreadyExists(resource, str(key))
-        seen.add(key)
+    keys = [row[key_of_row] for row in rows]
+    check_distinct(keys, resource)
     if state.dialect == "postgresql":
         inserted = unnest_insert(state.connection, table, rows, returning_key=True)
     else:
         statement = insert_new(table, state.dialect)
         inserted = {row[0] for row in state.connection.execute(statement, list(rows))}
-    if len(inserted) != len(rows):
-        first = next(row[key_of_row] for row in rows if row[key_of_row] not in inserted)
+    check_all_inserted(keys, inserted, resource)
+
+
+def check_distinct(keys: Sequence[object], resource: str) -> None:
+    """Raise ``AlreadyExists`` naming the first key that repeats an earlier one of ``keys``."""
+    seen: set[object] = set()
+    for key in keys:
+        if key in seen:
+            raise AlreadyExists(resource, str(key))
+        seen.add(key)
+
+
+def check_all_inserted(keys: Sequence[object], inserted: set[Any], resource: str) -> None:
+    """Raise ``AlreadyExists`` naming the first of ``keys`` not in ``inserted`` (taken already)."""
+    if len(inserted) != len(keys):
+        first = next(key for key in keys if key not in inserted)
         raise AlreadyExists(resource, str(first))
 
 
