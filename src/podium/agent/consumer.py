@@ -20,6 +20,7 @@ from typing import Final
 from podium.agent.cursor import Cursor, CursorStore, LedgerHead
 from podium.agent.decide import decide
 from podium.agent.executor import Executor
+from podium.agent.housekeeping import DEFERRED, Housekeeping
 from podium.api.generated import event_pb2
 from podium.client import Cancelled, OrchestratorClient, OrchestratorError
 from podium.client.ledger import event_from_message
@@ -58,6 +59,7 @@ class ChannelConsumer:
         stop: threading.Event,
         *,
         on_event: Callable[[event_pb2.Event], None] | None = None,
+        housekeeping: Housekeeping | None = None,
     ) -> None:
         self.client = client
         self.channel = channel
@@ -67,6 +69,7 @@ class ChannelConsumer:
         self.poison_failures = 0
         self.handled = 0
         self._on_event = on_event
+        self._housekeeping = housekeeping
         self._stream_lock = threading.Lock()
         self._stream: object | None = None
 
@@ -136,7 +139,10 @@ class ChannelConsumer:
         while True:
             try:
                 for command in decide(message, self.me):
-                    self.executor.execute(command)
+                    if self._housekeeping is not None and isinstance(command, DEFERRED):
+                        self._housekeeping.submit(command)
+                    else:
+                        self.executor.execute(command)
                 return
             except Exception as error:
                 attempt += 1

@@ -111,6 +111,25 @@ class Executor:
                 # Refused while some child is not final, or already disabled: a later event retries.
                 logger.debug("output %s of %s not disabled: %s", identifier, parent_key, error)
 
+    def clean_stale_workdirs(self) -> int:
+        """Remove the working directories of final tasks that no live worker holds (at start: what a
+        crash left, plans whose end was not seen); answer how many were removed."""
+        removed = 0
+        directories = sorted(self.config.work_dir.iterdir()) if self.config.work_dir.is_dir() else []
+        for workdir in directories:
+            if not workdir.is_dir():
+                continue
+            try:
+                task = self.client.get_task(workdir.name)
+            except (NotFound, InvalidArgument):
+                continue
+            if task.status in _FINAL and not self.leases.is_live(self.leases.get(task.key)):
+                shutil.rmtree(workdir, ignore_errors=True)
+                removed += 1
+        if removed:
+            logger.info("removed %d working directories of final tasks", removed)
+        return removed
+
     def clean_plan(self, plan_key: str) -> None:
         """Remove the working directories of the plan's tasks that are final and run by nobody."""
         removed = 0

@@ -29,6 +29,10 @@ EXCHANGE: Final = "podium"
 SOFT_TIME_LIMIT: Final = 6 * 3600
 HARD_TIME_LIMIT: Final = SOFT_TIME_LIMIT + 300
 REDIS_VISIBILITY_TIMEOUT: Final = 60
+EMBEDDED_POLL_SECONDS: Final = 0.1
+"""How often an idle worker looks for new messages in the embedded broker's folder. kombu's default
+(1 s) made the delivery alone cost about 0.9 s per task in the end-to-end benchmark; a listing of a
+nearly empty folder ten times a second costs next to nothing."""
 
 
 def queue_name(organization: str) -> str:
@@ -51,6 +55,7 @@ def _filesystem_options(broker_dir: Path) -> dict[str, Any]:
         "data_folder_out": str(queue_dir),
         "control_folder": str(control_dir),
         "store_processed": False,
+        "polling_interval": EMBEDDED_POLL_SECONDS,
     }
 
 

@@ -4,6 +4,7 @@ At start, and then every ``period`` seconds, the sweeper asks the orchestrator f
 
 - my functions still WAITING or BUILDING (at start only): built again (building is idempotent);
 - my To-do tasks: enqueued, unless enqueued less than ``todo_window`` seconds ago (at start: always);
+- (at start only) the working directories of final tasks: removed;
 - my EXECUTING tasks with no live lease (their worker died: SIGKILL, OOM, host loss on the embedded
   broker which never redelivers): enqueued again, unless enqueued less than ``orphan_window`` seconds
   ago; the worker that gets it takes the task over (``podium.agent.jobs``).
@@ -30,6 +31,7 @@ def sweep(executor: Executor, *, at_start: bool = False) -> int:
     client, me = executor.client, executor.me
     sent = 0
     if at_start:
+        executor.clean_stale_workdirs()
         functions = list(client.query_functions())
         for command in required_work_on_start((), me, functions=functions):
             executor.execute(command)

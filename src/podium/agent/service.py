@@ -16,6 +16,7 @@ from podium.agent.assets import AssetServer, OrchestratorPermissions, server_con
 from podium.agent.consumer import ChannelConsumer
 from podium.agent.cursor import CursorStore
 from podium.agent.executor import Executor
+from podium.agent.housekeeping import Housekeeping
 from podium.agent.leases import LeaseStore
 from podium.agent.node import NodeConfig
 from podium.agent.queue import make_app
@@ -82,8 +83,15 @@ def run_agent(config: NodeConfig, stop: threading.Event) -> int:
         _register(client, asset_base_url(config, server), stop)
         executor = Executor(config, client, make_app(config), storage, leases)
         sweep(executor, at_start=True)
+        housekeeping = Housekeeping(executor.execute, stop)
+        housekeeping.start()
         consumer = ChannelConsumer(
-            client.for_channel(config.channel), config.channel, executor, cursors, stop
+            client.for_channel(config.channel),
+            config.channel,
+            executor,
+            cursors,
+            stop,
+            housekeeping=housekeeping,
         )
 
         def consume() -> None:
@@ -113,6 +121,7 @@ def run_agent(config: NodeConfig, stop: threading.Event) -> int:
         consumer.cancel_stream()
         thread.join(timeout=10)
         sweeper.join(timeout=10)
+        housekeeping.join()
     except OrchestratorError as error:
         logger.error("cannot reach the orchestrator: %s", error)
         return 1
