@@ -9,9 +9,10 @@ Tasks are sent by name (the agent never imports the worker's code paths) on the 
 | ``amqp://…`` | RabbitMQ, quorum queue on a topic exchange | redelivered at once (connection loss) |
 | empty (default) | kombu ``filesystem`` under ``home/broker`` | **lost**: a message is removed when fetched |
 
-Whatever the broker, the agent's lease sweeper (``podium.agent.recovery``) re-enqueues the
-organization's EXECUTING tasks that no live worker holds and its To-do tasks not enqueued recently,
-so the embedded broker's lost messages cost a sweep period, not a task. The worker's lease fence
+The embedded broker's messages appear whole (``podium.agent.fsbroker``). Whatever the broker, the
+agent's lease sweeper (``podium.agent.recovery``) re-enqueues the organization's EXECUTING tasks that
+no live worker holds and its To-do tasks not enqueued recently, so the embedded broker's lost
+messages cost a sweep period, not a task. The worker's lease fence
 (``podium.agent.leases``) makes duplicates harmless.
 """
 
@@ -21,6 +22,7 @@ from typing import Any, Final
 from celery import Celery
 from kombu import Exchange, Queue  # type: ignore[attr-defined]
 
+from podium.agent.fsbroker import TRANSPORT
 from podium.agent.node import NodeConfig
 
 TASK_BUILD: Final = "podium.build_function"
@@ -82,6 +84,8 @@ def make_app(config: NodeConfig) -> Celery:
             queue_arguments=queue_arguments,
         )
     app.conf.update(
+        # The embedded broker's messages appear whole (``podium.agent.fsbroker``); None: by the URL.
+        broker_transport=TRANSPORT if url.startswith("filesystem://") else None,
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],

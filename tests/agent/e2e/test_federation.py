@@ -205,3 +205,23 @@ def test_an_unauthorized_organization_cannot_download_a_model(federation: Federa
     with pytest.raises(ChecksumMismatch):
         fetch(model.address.storage_address, federation.work / "corrupt", "0" * 64, tls=tls_b)
     assert not (federation.work / "corrupt").exists()
+
+
+def test_transient_outputs_are_disabled_once_their_children_are_done(federation: Federation) -> None:
+    f = federation
+    a = f.orgs[A]
+    keys = {name: key() for name in ("train_a", "train_b", "aggregate", "test")}
+    tasks = round_tasks(f, keys)
+    for task in tasks[:2]:  # the two trainings: their models are only the aggregate's inputs
+        task["outputs"] = {"model": {"permissions": SHARED, "transient": True}}
+    a.register_plan(tasks)
+    wait_for(lambda: status(a, keys["test"]) == "STATUS_DONE", 90, "the test task DONE")
+
+    def disabled(task_key: str) -> bool:
+        models = a.client.get_task_output_models(task_key)
+        return len(models) == 1 and not models[0].HasField("address")
+
+    # The agents of A and B disable them from their housekeeping thread, after the aggregate is DONE.
+    wait_for(lambda: disabled(keys["train_a"]) and disabled(keys["train_b"]), 30, "transient models disabled")
+    [aggregate_model] = a.client.get_task_output_models(keys["aggregate"])
+    assert aggregate_model.HasField("address")  # not transient: kept
