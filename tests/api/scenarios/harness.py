@@ -13,6 +13,7 @@ from podium.api.channels import ChannelConfig, ChannelRegistry
 from podium.api.generated import (
     computeplan_pb2_grpc,
     computetask_pb2_grpc,
+    datamanager_pb2,
     datamanager_pb2_grpc,
     datasample_pb2_grpc,
     dataset_pb2_grpc,
@@ -107,3 +108,20 @@ class Backend:
             token = page.next_page_token
             if not token:
                 return found
+
+
+def register_data_manager(backend: Backend) -> str:
+    """Register a public data manager as ``backend``'s organization (one event); answer its key."""
+    manager = key()
+    backend.call(
+        backend.data_managers.RegisterDataManager,
+        datamanager_pb2.NewDataManager(
+            key=manager,
+            name="dm",
+            opener=address(f"opener/{manager}"),
+            description=address(f"description/{manager}"),
+            new_permissions={"public": True},
+            logs_permission={"public": True},
+        ),
+    )
+    return manager

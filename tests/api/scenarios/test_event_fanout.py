@@ -11,7 +11,7 @@ import pytest
 
 from podium.api.channels import ChannelConfig, ChannelRegistry
 from podium.api.feed import CAPACITY
-from podium.api.generated import common_pb2, datamanager_pb2, datasample_pb2, event_pb2, organization_pb2
+from podium.api.generated import datasample_pb2, event_pb2, organization_pb2
 from podium.api.server import RunningServer, build_server
 from podium.api.settings import Settings
 from podium.app.service import Orchestrator
@@ -23,8 +23,8 @@ from tests.api.scenarios.harness import (
     ORG_C,
     OTHER_CHANNEL,
     Backend,
-    address,
     key,
+    register_data_manager,
     sqlite_url,
 )
 
@@ -76,22 +76,6 @@ def wait_until_all_have(followers: list[Follower], count: int) -> None:
         time.sleep(0.005)
     counts = sorted(f.count() for f in followers)
     pytest.fail(f"followers did not all receive {count} events in time: {counts}")
-
-
-def register_data_manager(backend: Backend) -> str:
-    manager = key()
-    backend.call(
-        backend.data_managers.RegisterDataManager,
-        datamanager_pb2.NewDataManager(
-            key=manager,
-            name="dm",
-            opener=common_pb2.Addressable(**address(f"opener/{manager}")),
-            description=common_pb2.Addressable(**address(f"description/{manager}")),
-            new_permissions=common_pb2.NewPermissions(public=True),
-            logs_permission=common_pb2.NewPermissions(public=True),
-        ),
-    )
-    return manager
 
 
 def register_organizations(*backends: Backend) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from podium.api.generated import datamanager_pb2, event_pb2, organization_pb2
+from podium.api.generated import event_pb2, organization_pb2
 from podium.api.server import RunningServer
 from tests.api.scenarios.harness import (
     CHANNEL,
@@ -16,8 +16,8 @@ from tests.api.scenarios.harness import (
     ORG_B,
     OTHER_CHANNEL,
     Backend,
-    address,
     key,
+    register_data_manager,
     sqlite_url,
     start_server,
 )
@@ -25,18 +25,7 @@ from tests.api.scenarios.harness import (
 
 def register_data_managers(backend: Backend, count: int) -> None:
     for _ in range(count):
-        manager = key()
-        backend.call(
-            backend.data_managers.RegisterDataManager,
-            datamanager_pb2.NewDataManager(
-                key=manager,
-                name="dm",
-                opener=address(f"opener/{manager}"),
-                description=address(f"description/{manager}"),
-                new_permissions={"public": True},
-                logs_permission={"public": True},
-            ),
-        )
+        register_data_manager(backend)
 
 
 def take(stream: Iterator[event_pb2.Event], count: int) -> list[event_pb2.Event]:
