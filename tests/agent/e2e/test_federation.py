@@ -138,6 +138,23 @@ def test_an_agent_killed_and_restarted_resumes_from_its_cursor(federation: Feder
         assert task_transitions(a, task).count("STATUS_EXECUTING") == 1
 
 
+def test_a_restarted_agent_removes_working_directories_of_final_tasks(federation: Federation) -> None:
+    a = federation.orgs[A]
+    done = key()
+    a.register_plan(train_only(federation, A, done, {}))
+    wait_for(lambda: status(a, done) == "STATUS_DONE", 60, "the task DONE")
+    assert a.agent is not None
+    a.agent.kill()
+    a.agent.wait(timeout=10)
+    stale = a.home / "work" / done  # left behind while the agent was down, as after a crash
+    (stale / "leftover").mkdir(parents=True, exist_ok=True)
+    foreign = a.home / "work" / "not-a-task"
+    foreign.mkdir(parents=True, exist_ok=True)
+    a.start_agent()
+    wait_for(lambda: not stale.exists(), 60, "the final task's working directory removed at start")
+    assert foreign.is_dir()  # not a task of the orchestrator: left alone
+
+
 def test_a_function_that_raises_fails_the_task_with_its_logs_and_cancels_descendants(
     federation: Federation,
 ) -> None:
