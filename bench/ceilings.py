@@ -16,6 +16,8 @@ from typing import Any, Final
 
 import psycopg
 
+from bench.pgcluster import pg_binary
+
 SAMPLE_TASK_DATA: Final = {
     "logs_permission": {"public": True, "authorized_ids": []},
     "metadata": {"bench": "1"},
@@ -115,7 +117,7 @@ def pgbench_transitions(url: str, clients: int, seconds: int, rows: int) -> dict
         script = Path(folder) / "transition.sql"
         script.write_text(TRANSITION_SCRIPT.format(rows=rows, asset=asset), encoding="utf-8")
         command = [
-            "pgbench",
+            pg_binary("pgbench") or "pgbench",
             "-n",
             "-M",
             "prepared",

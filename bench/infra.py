@@ -18,6 +18,7 @@ from typing import Final
 import grpc
 import psycopg
 
+from bench.pgcluster import ThrowawayCluster
 from podium.api.generated import info_pb2, info_pb2_grpc
 
 PG_ADMIN_URL: Final = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -37,20 +38,52 @@ def free_port() -> int:
         return port
 
 
+def _answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
 @dataclass
 class Postgres:
-    """A fresh database ``podium_bench_<random>`` on the local server; ``drop()`` removes it."""
+    """A fresh database ``podium_bench_<random>``; ``drop()`` removes it.
+
+    On the server of ``BENCH_PG_ADMIN_URL`` (default: user postgres on 127.0.0.1:5432). When that
+    variable is not set and no server answers there, on a throwaway cluster of its own (``initdb``,
+    default configuration, fsync on), which ``drop()`` stops and removes.
+    """
 
     name: str = field(default_factory=lambda: f"podium_bench_{secrets.token_hex(4)}")
+    admin_url: str = PG_ADMIN_URL
+    cluster: ThrowawayCluster | None = None
 
     @property
     def url(self) -> str:
         """The podium database URL (psycopg-compatible too)."""
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + self.name
+        return self.admin_url.rsplit("/", 1)[0] + "/" + self.name
 
     def create(self) -> "Postgres":
-        """Create the database and migrate it with ``podium migrate``."""
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        """Create the database (starting a throwaway cluster first if needed) and migrate it with
+        ``podium migrate``.
+
+        Raises:
+            RuntimeError: no server answers and none can be started.
+        """
+        if not _answers(self.admin_url):
+            if "BENCH_PG_ADMIN_URL" in os.environ or not ThrowawayCluster.available():
+                raise RuntimeError(
+                    f"PostgreSQL does not answer at {self.admin_url} (see docs/performance.md)"
+                )
+            self.cluster = ThrowawayCluster(fsync=True)
+            try:
+                self.admin_url = self.cluster.start()
+            except BaseException:
+                self.cluster.stop()
+                self.cluster = None
+                raise
+        with psycopg.connect(self.admin_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{self.name}"')
         subprocess.run(
             [PODIUM, "migrate", "--database-url", self.url], check=True, capture_output=True, timeout=120
@@ -58,13 +91,18 @@ class Postgres:
         return self
 
     def drop(self) -> None:
-        """Drop the database (terminating leftover sessions first)."""
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        """Drop the database (terminating leftover sessions first); stop the throwaway cluster."""
+        try:
+            with psycopg.connect(self.admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        finally:
+            if self.cluster is not None:
+                self.cluster.stop()
+                self.cluster = None
 
     def version(self) -> str:
         """``SHOW server_version``."""
-        with psycopg.connect(PG_ADMIN_URL) as admin:
+        with psycopg.connect(self.admin_url) as admin:
             row = admin.execute("SHOW server_version").fetchone()
             return str(row[0]) if row else "?"
 

@@ -1,8 +1,8 @@
 """Shared fixtures: a PostgreSQL database for the run (DESIGN.md §7).
 
 Discovery, first that works: ``PODIUM_TEST_DATABASE_URL``; a server on 127.0.0.1:5432 (user postgres,
-trust); a throwaway cluster made with ``initdb``/``pg_ctl`` (as the ``postgres`` user when running as
-root). PostgreSQL cases are skipped only when none is possible, and fail instead when ``CI=true``.
+trust); a throwaway cluster made with ``initdb``/``pg_ctl`` (``bench.pgcluster``, fsync off).
+PostgreSQL cases are skipped only when none is possible, and fail instead when ``CI=true``.
 
 One fresh database per run and per xdist worker, migrated to the code's head, dropped at the end.
 Fixtures: ``postgres_server`` (session; creates and drops extra databases), ``postgres_url``
@@ -10,18 +10,16 @@ Fixtures: ``postgres_server`` (session; creates and drops extra databases), ``po
 """
 
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import make_url
+
+from bench.pgcluster import ThrowawayCluster
 
 _LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -56,41 +54,6 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class _Cluster:
-    """A throwaway cluster in a temporary directory, owned by the ``postgres`` user when root."""
-
-    def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="podium-pg-"))
-        self.port = _free_port()
-        self._as_postgres = os.geteuid() == 0
-
-    def _run(self, *command: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if self._as_postgres else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
-
-    def start(self) -> str:
-        if self._as_postgres:
-            shutil.chown(self.directory, "postgres")
-        data = str(self.directory / "data")
-        self._run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", data, "-o", options, "-l", str(self.directory / "log"), "-w", "start")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.directory / "data"), "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.directory, ignore_errors=True)
-
-
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"PostgreSQL is required on CI: {reason}")
@@ -109,9 +72,9 @@ def postgres_server() -> Iterator[PostgresServer]:
     if _answers(_LOCAL_URL):
         yield PostgresServer(_LOCAL_URL)
         return
-    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
+    if not ThrowawayCluster.available():
         _unavailable("no server on 127.0.0.1:5432 and no initdb/pg_ctl")
-    cluster = _Cluster()
+    cluster = ThrowawayCluster(fsync=False)
     try:
         url = cluster.start()
     except (OSError, subprocess.SubprocessError) as error:
