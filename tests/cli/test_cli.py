@@ -121,6 +121,22 @@ def test_task_logs_of_a_task_that_did_not_fail(world: World, done_plan: str) -> 
     assert "no failure report" in err
 
 
+def test_verify_from_a_trusted_middle_head_checks_only_what_follows(world: World, done_plan: str) -> None:
+    with sqlite3.connect(world.db_path) as database:
+        (trusted,) = database.execute(
+            "SELECT hash FROM events WHERE channel = 'mychannel' AND position = 10"
+        ).fetchone()
+        (head,) = database.execute("SELECT max(position) FROM events WHERE channel = 'mychannel'").fetchone()
+    code, out, _ = invoke(world, "verify", "--from-position", "10", "--from-hash", trusted, "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert (result["ok"], result["head_position"]) == (True, head)
+    assert f"{head - 10} events verified" in result["reason"]
+    code, out, _ = invoke(world, "verify", "--from-position", str(head), "--from-hash", "e" * 64, "--json")
+    assert code == 1
+    assert json.loads(out)["first_bad_position"] == head  # the trusted head is not in this history
+
+
 def test_verify_a_clean_channel_then_a_tampered_event(world: World, done_plan: str) -> None:
     code, out, _ = invoke(world, "verify", "--json")
     clean = json.loads(out)

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from podium.api.generated import common_pb2, event_pb2, info_pb2
 from podium.client.base import DEFAULT_PAGE_SIZE, CallsBase, enum_value
+from podium.client.errors import InvalidArgument
 from podium.client.transport import Stream
 from podium.domain.kinds import SortOrder
 
@@ -26,6 +27,28 @@ class EventCalls(CallsBase):
             lambda response: response.events,
             "EventService/QueryEvents",
         )
+
+    def event_at(self, position: int) -> event_pb2.Event | None:
+        """The channel's event at ledger ``position`` (1-based), in one call; None when absent.
+
+        podium's page tokens are decimal offsets and positions have no gaps, so the event at
+        ``position`` is the first of the ascending page at offset ``position - 1``. An answer at another
+        position (a server whose tokens are not offsets) is None too: callers then page from the start.
+        """
+        if position < 1:
+            return None
+        request = event_pb2.QueryEventsParam(
+            page_token=str(position - 1), page_size=1, sort=common_pb2.SortOrder.ASCENDING
+        )
+        try:
+            response = self._transport.unary(
+                self._stubs.events.QueryEvents, request, method="EventService/QueryEvents", write=False
+            )
+        except InvalidArgument:  # a server whose page tokens are opaque refuses ours
+            return None
+        for event in response.events:
+            return event if event.position == position else None
+        return None
 
     def subscribe(self, start_event_id: str = "", *, channel: str | None = None) -> Stream:
         """Follow the channel's events live, starting after ``start_event_id`` ("" = from the first).

@@ -34,10 +34,12 @@ def verify_channel(
 ) -> Verification:
     """Verify the client's channel from a trusted head up to the channel's current head.
 
-    The head is read first (``QueryEvents`` descending, one event); the events are then streamed
-    from the channel's beginning (``SubscribeToEvents``) until that position. Events up to
-    ``start_position`` are skipped, except that the one at ``start_position`` must have
-    ``start_hash`` (else the trusted head is not in this history: reported at that position).
+    The head is read first (``QueryEvents`` descending, one event). With a trusted head past genesis,
+    its event is fetched directly (``OrchestratorClient.event_at``) and must have ``start_hash``
+    (else the trusted head is not in this history: reported at that position); the events after it
+    are then streamed (``SubscribeToEvents`` from its id) until the head position. Against a server
+    whose page tokens are not offsets, the stream starts at the channel's beginning and the events
+    up to ``start_position`` are skipped, with the same check of the one at ``start_position``.
 
     Args:
         client: bound to the channel to verify.
@@ -54,7 +56,22 @@ def verify_channel(
         return _broken(verifier, start_position, f"the channel's head is at position {head_position}")
     if head_position == start_position and start_position == 0:
         return Verification(True, 0, start_hash, None, "the channel has no events")
-    stream = client.subscribe("")
+    after = ""  # stream from the first event, unless the trusted head's event is found directly
+    if start_position > 0:
+        anchor = client.event_at(start_position)
+        if anchor is not None:
+            if anchor.hash != start_hash:
+                return _broken(verifier, start_position, f"the trusted head's hash differs: {anchor.hash!r}")
+            if start_position == head_position:
+                return Verification(
+                    True,
+                    start_position,
+                    start_hash,
+                    None,
+                    f"0 events verified up to position {start_position}",
+                )
+            after = anchor.id
+    stream = client.subscribe(after)
     timer = threading.Timer(timeout, stream.cancel)
     timer.start()
     try:
@@ -62,6 +79,7 @@ def verify_channel(
             verifier=verifier,
             events=iter(stream),
             start_position=start_position,
+            anchored=bool(after),
             start_hash=start_hash,
             head_position=head_position,
             timeout=timeout,
@@ -79,8 +97,9 @@ def _consume(
     start_hash: str,
     head_position: int,
     timeout: float,
+    anchored: bool,
 ) -> Verification:
-    anchored = start_position == 0  # the trusted head was seen in this history
+    anchored = anchored or start_position == 0  # the trusted head is known to be in this history
     for message in events:
         position = int(message.position)
         if not anchored and position > start_position:
