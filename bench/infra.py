@@ -18,7 +18,7 @@ from typing import Final
 import grpc
 import psycopg
 
-from bench.pgcluster import ThrowawayCluster
+from bench.pgcluster import ThrowawayCluster, answers
 from podium.api.generated import info_pb2, info_pb2_grpc
 
 PG_ADMIN_URL: Final = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -36,14 +36,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _answers(url: str) -> bool:
-    try:
-        with psycopg.connect(url, connect_timeout=3):
-            return True
-    except psycopg.Error:
-        return False
 
 
 @dataclass
@@ -71,7 +63,7 @@ class Postgres:
         Raises:
             RuntimeError: no server answers and none can be started.
         """
-        if not _answers(self.admin_url):
+        if not answers(self.admin_url):
             if "BENCH_PG_ADMIN_URL" in os.environ or not ThrowawayCluster.available():
                 raise RuntimeError(
                     f"PostgreSQL does not answer at {self.admin_url} (see docs/performance.md)"

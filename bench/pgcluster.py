@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import psycopg
+
 
 def pg_binary(name: str) -> str | None:
     """The path of PostgreSQL's ``name`` (``initdb``, ``pg_ctl``…), newest version first; None if absent."""
@@ -26,6 +28,15 @@ def pg_binary(name: str) -> str | None:
         reverse=True,
     )
     return candidates[0] if candidates else None
+
+
+def answers(conninfo: str) -> bool:
+    """Whether a PostgreSQL server accepts a connection to ``conninfo`` (libpq URL), within 3 s."""
+    try:
+        with psycopg.connect(conninfo, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
 
 
 def _free_port() -> int:

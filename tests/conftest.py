@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from bench.pgcluster import ThrowawayCluster
+from bench.pgcluster import ThrowawayCluster, answers
 
 _LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -47,11 +47,7 @@ def _conninfo(url: str) -> str:
 
 
 def _answers(url: str) -> bool:
-    try:
-        with psycopg.connect(_conninfo(url), connect_timeout=3):
-            return True
-    except psycopg.Error:
-        return False
+    return answers(_conninfo(url))
 
 
 def _unavailable(reason: str) -> None:

@@ -175,22 +175,20 @@ def test_a_failed_read_ends_only_the_reading_stream_and_the_feed_carries_on(data
     assert newcomer.error is None
 
 
-def test_a_feed_stream_gives_what_the_orchestrator_subscription_gives(database: SqlDatabase) -> None:
+def test_a_feed_stream_gives_what_the_orchestrator_reads_gives(database: SqlDatabase) -> None:
     orchestrator = Orchestrator(database)
     world = World(orchestrator, f"channel-{uuid.uuid4().hex[:12]}")
     for _ in range(7):
         world.plan()
     start = world.events()[1].id
-    stop = threading.Event()
-    own = orchestrator.subscribe(world.caller(), start, stop, batch_size=3, wait_seconds=0.2)
-    from_app = [next(own).position for _ in range(7)]
+    after = orchestrator.cursor_position(world.caller(), start)
+    from_app = [event.position for event in orchestrator.events_after(world.caller(), after, 7)]
     feeds = Feeds(orchestrator, batch_size=3, wait_seconds=0.2, capacity=4)
     stream = Stream(feeds, world.caller(), start)
     try:
         wait_for(lambda: len(stream.positions) >= 7, "the feed stream to replay 7 events")
     finally:
         stream.close()
-        stop.set()
     assert from_app == list(range(3, 10))
     assert stream.positions == from_app
     assert stream.ids == [e.id for e in world.events()[2:]]

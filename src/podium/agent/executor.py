@@ -123,24 +123,24 @@ class Executor:
                 task = self.client.get_task(workdir.name)
             except (NotFound, InvalidArgument):
                 continue
-            if task.status in _FINAL and not self.leases.is_live(self.leases.get(task.key)):
-                shutil.rmtree(workdir, ignore_errors=True)
-                removed += 1
+            removed += self._remove_workdir_if_done(task)
         if removed:
             logger.info("removed %d working directories of final tasks", removed)
         return removed
 
     def clean_plan(self, plan_key: str) -> None:
         """Remove the working directories of the plan's tasks that are final and run by nobody."""
-        removed = 0
-        for task in self.client.query_tasks(compute_plan_key=plan_key, worker=self.me):
-            workdir = self.config.work_dir / task.key
-            if (
-                task.status in _FINAL
-                and workdir.exists()
-                and not self.leases.is_live(self.leases.get(task.key))
-            ):
-                shutil.rmtree(workdir, ignore_errors=True)
-                removed += 1
+        tasks = self.client.query_tasks(compute_plan_key=plan_key, worker=self.me)
+        removed = sum(self._remove_workdir_if_done(task) for task in tasks)
         if removed:
             logger.info("plan %s finished: removed %d working directories", plan_key, removed)
+
+    def _remove_workdir_if_done(self, task: computetask_pb2.ComputeTask) -> bool:
+        """Remove ``task``'s working directory when the task is final and no live worker holds it."""
+        workdir = self.config.work_dir / task.key
+        if task.status not in _FINAL or not workdir.exists():
+            return False
+        if self.leases.is_live(self.leases.get(task.key)):
+            return False
+        shutil.rmtree(workdir, ignore_errors=True)
+        return True

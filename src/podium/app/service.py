@@ -8,7 +8,7 @@ reports a lost race, with jittered backoff within the retry budget, after which 
 
 import functools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -273,28 +273,3 @@ class Orchestrator:
             return self._database.wait_for_events(channel, after_position, timeout)
         except Unavailable as unavailable:
             raise StorageUnavailable(f"database unavailable: {unavailable}") from unavailable
-
-    def subscribe(
-        self,
-        caller: Caller,
-        start_event_id: str,
-        stop: StopSignal,
-        batch_size: int = 500,
-        wait_seconds: float = 1.0,
-    ) -> Iterator[Event]:
-        """Replay the channel's events after ``start_event_id`` (exclusive; empty = from the beginning)
-        in batches, then follow live, strictly in position order, until ``stop`` is set.
-
-        Each batch is read in its own short read-only transaction, so a slow subscriber holds no
-        database connection while it consumes. An unknown start id is ``NotFound``. Every subscriber
-        reads on its own here; the gRPC event service shares the live reads of a channel among its
-        subscribers instead (``podium.api.feed``).
-        """
-        position = self.cursor_position(caller, start_event_id)
-        while not stop.is_set():
-            batch = self.events_after(caller, position, batch_size)
-            for event in batch:
-                yield event
-                position = event.position
-            if len(batch) < batch_size:
-                self.wait_for_events(caller.channel, position, wait_seconds)

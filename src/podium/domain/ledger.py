@@ -73,19 +73,21 @@ def encode_canonical(value: object) -> bytes:
 
 def _canonical_text(value: object) -> str:
     """``encode_canonical`` before UTF-8 encoding (lone surrogates are still in the text)."""
+    return _encoded(value)[0]
+
+
+def _encoded(value: object) -> tuple[str, bool]:
+    """The canonical text of ``value``, and whether it came from the C JSON encoder (then it is also
+    the value's JSON text)."""
     if _plain(value):
         # Same bytes from the C JSON encoder: with these options it escapes exactly ``_ESCAPES``
         # (lowercase \u00xx), sorts keys by code point and adds no whitespace. Only trees of exact
         # dict/list/tuple/str/int/bool take this path: floats, None, other mappings and non-str keys
         # go through ``_encode``, whose output (or error) differs from json's for them.
-        return _JSON.encode(value)
-    return _python_text(value)
-
-
-def _python_text(value: object) -> str:
+        return _JSON.encode(value), True
     parts: list[str] = []
     _encode(value, parts)
-    return "".join(parts)
+    return "".join(parts), False
 
 
 def _utf8(text: str) -> bytes:
@@ -130,10 +132,7 @@ def sealed_with_asset_json(previous_hash: str, event: Event) -> tuple[Event, str
     Raises:
         ValueError, TypeError: as ``chain_hash``.
     """
-    _check_hash(previous_hash)
-    plain = _plain(event.asset)
-    asset_text = _JSON.encode(event.asset) if plain else _python_text(event.asset)
-    digest = hashlib.sha256(bytes.fromhex(previous_hash) + _utf8(_envelope(event, asset_text))).hexdigest()
+    digest, asset_text, plain = _chain(previous_hash, event)
     return replace(event, hash=digest), (asset_text if plain else None)
 
 
@@ -144,8 +143,15 @@ def chain_hash(previous_hash: str, event: Event) -> str:
         ValueError: ``previous_hash`` is not 64 lowercase hex digits, or the event cannot be encoded.
         TypeError: as ``canonical_bytes``.
     """
+    return _chain(previous_hash, event)[0]
+
+
+def _chain(previous_hash: str, event: Event) -> tuple[str, str, bool]:
+    """The event's chain hash, its asset's canonical text and whether that text is also JSON."""
     _check_hash(previous_hash)
-    return hashlib.sha256(bytes.fromhex(previous_hash) + canonical_bytes(event)).hexdigest()
+    asset_text, plain = _encoded(event.asset)
+    canonical = _utf8(_envelope(event, asset_text))
+    return hashlib.sha256(bytes.fromhex(previous_hash) + canonical).hexdigest(), asset_text, plain
 
 
 def seal(previous_hash: str, event: Event) -> Event:

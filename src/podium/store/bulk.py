@@ -67,10 +67,15 @@ def _statement(table: Table, names: tuple[str, ...], returning_key: bool) -> str
     return statement
 
 
+def json_text(document: Any) -> str:
+    """A JSON column's value as bound in the arrays: its compact JSON text (Python None becomes JSON
+    null, like SQLAlchemy's JSON type without ``none_as_null``)."""
+    return json.dumps(document, separators=(",", ":"))
+
+
 def _value(array_type: str, value: Any) -> Any:
     if array_type == "jsonb[]":
-        # Python None becomes JSON null, like SQLAlchemy's JSON type without ``none_as_null``.
-        return json.dumps(value, separators=(",", ":"))
+        return json_text(value)
     if array_type == "timestamptz[]" and isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: podium stores UTC-aware datetimes only")

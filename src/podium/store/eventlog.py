@@ -6,7 +6,6 @@ transaction, by ``BEGIN IMMEDIATE`` on SQLite). The head row is saved once, at c
 ``save_head``; a transaction that appends nothing leaves it untouched.
 """
 
-import json
 import uuid
 from collections.abc import Sequence
 from functools import cache
@@ -19,7 +18,7 @@ from sqlalchemy.sql.dml import Insert
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, sealed_with_asset_json
-from podium.store.bulk import unnest_insert_sql
+from podium.store.bulk import json_text, unnest_insert_sql
 from podium.store.schema import channel_heads, events
 from podium.store.state import TxState
 
@@ -137,40 +136,33 @@ def _event(row: Row[Any]) -> Event:
     )
 
 
-def _json_text(document: Any) -> str:
-    # Python None becomes JSON null, like SQLAlchemy's JSON type without ``none_as_null``.
-    return json.dumps(document, separators=(",", ":"))
-
-
-def _event_arrays(stored: Sequence[Event], asset_texts: Sequence[str]) -> tuple[list[Any], ...]:
-    """The columns of ``_EVENT_NAMES`` as arrays for ``_PG_APPEND``; JSON documents as their text."""
+def _event_values(event: Event, asset: Any, metadata: Any) -> tuple[Any, ...]:
+    """The event's columns in the order of ``_EVENT_NAMES``, its JSON documents as given."""
     return (
-        [event.channel for event in stored],
-        [event.position for event in stored],
-        [event.id for event in stored],
-        [event.timestamp for event in stored],
-        [event.asset_kind.value for event in stored],
-        [event.event_kind.value for event in stored],
-        [event.asset_key for event in stored],
-        list(asset_texts),
-        [_json_text(event.metadata) for event in stored],
-        [event.hash for event in stored],
+        event.channel,
+        event.position,
+        event.id,
+        event.timestamp,
+        event.asset_kind.value,
+        event.event_kind.value,
+        event.asset_key,
+        asset,
+        metadata,
+        event.hash,
     )
 
 
+def _event_arrays(stored: Sequence[Event], asset_texts: Sequence[str]) -> list[list[Any]]:
+    """The columns of ``_EVENT_NAMES`` as arrays for ``_PG_APPEND``; JSON documents as their text."""
+    rows = (
+        _event_values(event, asset_text, json_text(event.metadata))
+        for event, asset_text in zip(stored, asset_texts, strict=True)
+    )
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def _event_row(event: Event) -> dict[str, Any]:
-    return {
-        "channel": event.channel,
-        "position": event.position,
-        "id": event.id,
-        "timestamp": event.timestamp,
-        "asset_kind": event.asset_kind.value,
-        "event_kind": event.event_kind.value,
-        "asset_key": event.asset_key,
-        "asset": event.asset,
-        "metadata": event.metadata,
-        "hash": event.hash,
-    }
+    return dict(zip(_EVENT_NAMES, _event_values(event, event.asset, event.metadata), strict=True))
 
 
 class SqlEventLog:
@@ -208,7 +200,7 @@ class SqlEventLog:
             event, asset_text = sealed_with_asset_json(previous_hash, unsealed)
             previous_hash = event.hash
             stored.append(event)
-            asset_texts.append(asset_text if asset_text is not None else _json_text(event.asset))
+            asset_texts.append(asset_text if asset_text is not None else json_text(event.asset))
         if self._state.dialect == "postgresql" and self._state.head_locked:
             self._state.connection.exec_driver_sql(
                 _PG_APPEND,

@@ -4,9 +4,7 @@ Status, rank, worker, plan, function, owner and creation date are columns (the q
 on them); logs permission, metadata, inputs and outputs live in ``data``.
 """
 
-import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC
 from typing import Any, Final
 
 from sqlalchemy import BindParameter, Row, bindparam, func, insert, select, update
@@ -21,7 +19,7 @@ from podium.domain.assets import (
 )
 from podium.domain.commands import TaskFilter
 from podium.domain.kinds import TaskStatus
-from podium.store.bulk import unnest_insert, unnest_insert_arrays
+from podium.store.bulk import json_text, unnest_insert, unnest_insert_arrays
 from podium.store.repositories._base import (
     Repository,
     any_key,
@@ -102,18 +100,7 @@ def _task_input(data: Mapping[str, Any]) -> TaskInput:
 
 def task_row(task: ComputeTask, channel: str) -> dict[str, Any]:
     """The columns of a task."""
-    return {
-        "key": task.key,
-        "channel": channel,
-        "owner": task.owner,
-        "compute_plan_key": task.compute_plan_key,
-        "function_key": task.function_key,
-        "rank": task.rank,
-        "status": task.status.value,
-        "worker": task.worker,
-        "creation_date": task.creation_date,
-        "data": _task_data(task),
-    }
+    return dict(zip(_TASK_NAMES, _task_values(task, channel, _task_data(task)), strict=True))
 
 
 def _task_data(task: ComputeTask) -> dict[str, Any]:
@@ -139,20 +126,27 @@ _TASK_NAMES: Final = (
 )
 
 
+def _task_values(task: ComputeTask, channel: str, data: Any) -> tuple[Any, ...]:
+    """The task's columns in the order of ``_TASK_NAMES``, its ``data`` document as given."""
+    return (
+        task.key,
+        channel,
+        task.owner,
+        task.compute_plan_key,
+        task.function_key,
+        task.rank,
+        task.status.value,
+        task.worker,
+        task.creation_date,
+        data,
+    )
+
+
 def _task_arrays(new_tasks: Sequence[ComputeTask], channel: str) -> list[list[Any]]:
-    """The columns of ``_TASK_NAMES`` for ``unnest_insert_arrays`` (``data`` as JSON text)."""
-    return [
-        [task.key for task in new_tasks],
-        [channel] * len(new_tasks),
-        [task.owner for task in new_tasks],
-        [task.compute_plan_key for task in new_tasks],
-        [task.function_key for task in new_tasks],
-        [task.rank for task in new_tasks],
-        [task.status.value for task in new_tasks],
-        [task.worker for task in new_tasks],
-        [task.creation_date.astimezone(UTC) for task in new_tasks],
-        [json.dumps(_task_data(task), separators=(",", ":")) for task in new_tasks],
-    ]
+    """The columns of ``_TASK_NAMES`` for ``unnest_insert_arrays`` (``data`` as JSON text, made per task
+    so that the documents of a large batch never all exist at once)."""
+    rows = (_task_values(task, channel, json_text(_task_data(task))) for task in new_tasks)
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def task_from_row(row: Row[Any]) -> ComputeTask:
@@ -190,6 +184,8 @@ class SqlTaskRepository(Repository):
 
         Raises ``AlreadyExists`` naming the first key taken (in the batch, or in any channel).
         """
+        if not new_tasks:
+            return
         if self._state.dialect == "postgresql":
             # Column arrays straight from the tasks: no row dict per task (a 100,000-task batch
             # would hold all of them, and their nested ``data`` dicts, at once).
