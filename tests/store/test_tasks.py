@@ -78,6 +78,31 @@ class TestTasks:
             assert [t.key for t in tx.tasks.children("a")] == ["leaf"]
             assert tx.tasks.children("leaf") == []
 
+    def test_a_write_transaction_reads_its_own_status_changes(self, graph: SqlDatabase) -> None:
+        # On PostgreSQL status changes are deferred (podium.store.deferred): every kind of read that
+        # follows them in the transaction must still see them.
+        with graph.transaction("c1", read_only=False) as tx:
+            tx.tasks.set_status("root", TaskStatus.DONE)
+            assert tx.tasks.statuses(["root"]) == {"root": TaskStatus.DONE}
+            tx.tasks.set_statuses(["a", "b"], TODO)
+            assert [(t.key, t.status) for t in tx.tasks.children("root")] == [("a", TODO), ("b", TODO)]
+            tx.tasks.set_status("leaf", TaskStatus.CANCELED)
+            leaf = tx.tasks.get("leaf")
+            assert leaf is not None
+            assert leaf.status is TaskStatus.CANCELED
+            tx.tasks.set_status("solo", TaskStatus.EXECUTING)
+            assert tx.tasks.count_by_status("p2") == {TaskStatus.EXECUTING: 1}
+            tx.tasks.set_statuses(["solo"], TaskStatus.FAILED)
+            assert [t.key for t in tx.tasks.query(0, 10, TaskFilter(status=TaskStatus.FAILED))] == ["solo"]
+        with graph.transaction("c1", read_only=True) as tx:
+            assert tx.tasks.statuses(["root", "a", "b", "leaf", "solo"]) == {
+                "root": TaskStatus.DONE,
+                "a": TODO,
+                "b": TODO,
+                "leaf": TaskStatus.CANCELED,
+                "solo": TaskStatus.FAILED,
+            }
+
     def test_query_filters_order_paging(self, graph: SqlDatabase) -> None:
         with graph.transaction("c1", read_only=True) as tx:
             everything = [t.key for t in tx.tasks.query(0, 100, TaskFilter())]

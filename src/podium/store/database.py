@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Final, NoReturn
 from sqlalchemy import Connection, Engine, exc
 
 from podium.app.ports import Database
+from podium.store import driver
 from podium.store.engine import WRITE_OPTION, create_podium_engine, is_memory
 from podium.store.errors import translate
-from podium.store.eventlog import lock_head, save_head
+from podium.store.eventlog import begin_locking_head, save_head
 from podium.store.migrate import SchemaNewerThanCode, SchemaOutOfDate, check_schema, upgrade_connection
 from podium.store.notify import PgListener, Waiters, wait_for_head
 from podium.store.state import TxState
@@ -103,7 +104,10 @@ class SqlDatabase:
             try:
                 yield SqlTransaction(state)
                 save_head(state)
-                connection.commit()
+                if state.head_locked:
+                    driver.commit(connection)
+                else:
+                    connection.commit()
             except exc.DBAPIError as error:
                 _raise_translated(error)
             return state
@@ -119,11 +123,12 @@ class SqlDatabase:
                 connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         else:
             connection.execution_options(**{WRITE_OPTION: not read_only})
-        connection.begin()
         now = datetime.now(UTC)
         state = TxState(connection, channel, now, self._dialect, read_only)
         if self._dialect == "postgresql" and not read_only:
-            lock_head(state)
+            begin_locking_head(state)
+        else:
+            connection.begin()
         return state
 
     def wait_for_events(self, channel: str, after_position: int, timeout: float) -> bool:

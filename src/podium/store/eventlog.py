@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Row, String, bindparam, insert, select, text
+from sqlalchemy import Row, bindparam, insert, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.dml import Insert
 
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, sealed_with_asset_json
+from podium.store import driver
 from podium.store.bulk import json_text, unnest_insert_sql
 from podium.store.schema import channel_heads, events
 from podium.store.state import TxState
@@ -49,11 +50,12 @@ _POSITION_OF: Final = select(events.c.position).where(_IN_CHANNEL, events.c.id =
 _HEAD: Final = select(channel_heads.c.position, channel_heads.c.hash).where(
     channel_heads.c.channel == bindparam("channel")
 )
-# Locks the channel's head row (creating it at genesis) and returns it, in one round trip.
-LOCK_HEAD: Final = text(
-    "INSERT INTO channel_heads (channel, position, hash) VALUES (:channel, 0, :genesis) "
+# Locks the channel's head row (creating it at genesis) and returns it, in one statement (sent with
+# ``BEGIN``, see ``driver.py``).
+_PG_LOCK_HEAD: Final = (
+    "INSERT INTO channel_heads (channel, position, hash) VALUES (%s, 0, %s) "
     "ON CONFLICT (channel) DO UPDATE SET channel = excluded.channel RETURNING position, hash"
-).bindparams(bindparam("channel", type_=String), bindparam("genesis", value=GENESIS_HASH, type_=String))
+)
 # Saves the head and queues the notification (delivered by PostgreSQL at commit), in one round trip.
 _SAVE_HEAD_AND_NOTIFY: Final = text(
     "WITH moved AS (UPDATE channel_heads SET position = :position, hash = :hash "
@@ -92,10 +94,12 @@ def _sqlite_save_head() -> Insert:
     )
 
 
-def lock_head(state: TxState) -> None:
-    """Lock the channel head row and remember it (PostgreSQL write transactions, first statement)."""
-    row = state.connection.execute(LOCK_HEAD, {"channel": state.channel}).one()
-    state.head = (row.position, row.hash)
+def begin_locking_head(state: TxState) -> None:
+    """Begin a PostgreSQL write transaction by locking the channel head row, and remember the head (one
+    round trip, see ``podium.store.driver``)."""
+    parameters = (state.channel, GENESIS_HASH)
+    position, hash_ = driver.begin_with_head_lock(state.connection, _PG_LOCK_HEAD, parameters)
+    state.head = (position, hash_)
     state.head_locked = True
 
 
@@ -202,10 +206,8 @@ class SqlEventLog:
             stored.append(event)
             asset_texts.append(asset_text if asset_text is not None else json_text(event.asset))
         if self._state.dialect == "postgresql" and self._state.head_locked:
-            self._state.connection.exec_driver_sql(
-                _PG_APPEND,
-                (*_event_arrays(stored, asset_texts), position, previous_hash, self._state.channel),
-            )
+            parameters = (*_event_arrays(stored, asset_texts), position, previous_hash, self._state.channel)
+            driver.execute(self._state.connection, _PG_APPEND, parameters)
             self._state.saved_position = position
         else:
             self._state.connection.execute(_INSERT, [_event_row(event) for event in stored])

@@ -5,6 +5,7 @@ on them); logs permission, metadata, inputs and outputs live in ``data``.
 """
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from typing import Any, Final
 
 from sqlalchemy import BindParameter, Row, bindparam, func, insert, select, update
@@ -19,6 +20,7 @@ from podium.domain.assets import (
 )
 from podium.domain.commands import TaskFilter
 from podium.domain.kinds import TaskStatus
+from podium.store import driver
 from podium.store.bulk import json_text, unnest_insert, unnest_insert_arrays
 from podium.store.repositories._base import (
     Repository,
@@ -149,18 +151,19 @@ def _task_arrays(new_tasks: Sequence[ComputeTask], channel: str) -> list[list[An
     return [list(column) for column in zip(*rows, strict=True)]
 
 
-def task_from_row(row: Row[Any]) -> ComputeTask:
-    """Rebuild a task from its columns."""
-    data: Mapping[str, Any] = row.data
+def task_from_row(row: Row[Any] | tuple[Any, ...]) -> ComputeTask:
+    """Rebuild a task from its columns (in the order of ``_COLUMNS``; a driver-level row's timestamp is
+    in the session's time zone, hence the conversion)."""
+    key, owner, compute_plan_key, function_key, rank, status, worker, creation_date, data = row
     return ComputeTask(
-        key=row.key,
-        owner=row.owner,
-        compute_plan_key=row.compute_plan_key,
-        function_key=row.function_key,
-        rank=row.rank,
-        status=TaskStatus(row.status),
-        worker=row.worker,
-        creation_date=row.creation_date,
+        key=key,
+        owner=owner,
+        compute_plan_key=compute_plan_key,
+        function_key=function_key,
+        rank=rank,
+        status=TaskStatus(status),
+        worker=worker,
+        creation_date=creation_date.astimezone(UTC),
         logs_permission=Permission.from_snapshot(data["logs_permission"]),
         metadata=dict(data["metadata"]),
         inputs=tuple(_task_input(item) for item in data["inputs"]),
@@ -213,41 +216,48 @@ class SqlTaskRepository(Repository):
         return self.get_many([key]).get(key)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, ComputeTask]:
+        if self._state.dialect == "postgresql":
+            parameters = {"keys": list(keys), "channel": self._channel}
+            rows = driver.fetch_all(self._connection, driver.driver_sql(_PG_GET_MANY), parameters)
+            return {row[0]: task_from_row(row) for row in rows}
         found: dict[str, ComputeTask] = {}
-        for statement, batch in self._key_batches(_GET_MANY, _PG_GET_MANY, keys):
-            for row in self._connection.execute(statement, {"keys": batch, "channel": self._channel}):
+        for batch in batches(keys):
+            for row in self._connection.execute(_GET_MANY, {"keys": list(batch), "channel": self._channel}):
                 found[row.key] = task_from_row(row)
         return found
 
-    def _key_batches(
-        self, statement: Any, pg_statement: Any, keys: Sequence[str]
-    ) -> list[tuple[Any, list[str]]]:
-        """The statement to run per batch of keys: all keys at once on PostgreSQL (one array), slices of
-        an expanded ``IN`` list on SQLite."""
-        if not keys:
-            return []
-        if self._state.dialect == "postgresql":
-            return [(pg_statement, list(keys))]
-        return [(statement, list(batch)) for batch in batches(keys)]
-
     def statuses(self, keys: Sequence[str]) -> dict[str, TaskStatus]:
         """Current status of each existing task among ``keys`` (cheaper than ``get_many``)."""
+        if self._state.dialect == "postgresql":
+            parameters = {"keys": list(keys), "channel": self._channel}
+            rows = driver.fetch_all(self._connection, driver.driver_sql(_PG_STATUSES_OF), parameters)
+            return {key: TaskStatus(status) for key, status in rows}
         found: dict[str, TaskStatus] = {}
-        for statement, batch in self._key_batches(_STATUSES_OF, _PG_STATUSES_OF, keys):
-            parameters = {"keys": batch, "channel": self._channel}
-            for key, status in self._connection.execute(statement, parameters):
+        for batch in batches(keys):
+            parameters = {"keys": list(batch), "channel": self._channel}
+            for key, status in self._connection.execute(_STATUSES_OF, parameters):
                 found[key] = TaskStatus(status)
         return found
 
     def set_status(self, key: str, status: TaskStatus) -> None:
-        self._connection.execute(_SET_STATUS, {"k": key, "c": self._channel, "status": status.value})
+        parameters = {"k": key, "c": self._channel, "status": status.value}
+        if self._state.dialect == "postgresql":
+            driver.execute(self._connection, driver.driver_sql(_SET_STATUS), parameters)
+            return
+        self._connection.execute(_SET_STATUS, parameters)
 
     def set_statuses(self, keys: Sequence[str], status: TaskStatus) -> None:
         """Set the same status on every task of ``keys`` in this channel (one statement on PostgreSQL,
         one per ``KEY_BATCH`` keys on SQLite); keys of no task are ignored."""
-        for statement, batch in self._key_batches(_SET_STATUSES, _PG_SET_STATUSES, keys):
-            parameters = {"keys": batch, "c": self._channel, "s": status.value}
-            self._connection.execute(statement, parameters)
+        if not keys:
+            return
+        if self._state.dialect == "postgresql":
+            parameters = {"keys": list(keys), "c": self._channel, "s": status.value}
+            driver.execute(self._connection, driver.driver_sql(_PG_SET_STATUSES), parameters)
+            return
+        for batch in batches(keys):
+            parameters = {"keys": list(batch), "c": self._channel, "s": status.value}
+            self._connection.execute(_SET_STATUSES, parameters)
 
     def query(self, offset: int, limit: int, task_filter: TaskFilter) -> list[ComputeTask]:
         """Ordered by creation date then key."""
@@ -265,8 +275,11 @@ class SqlTaskRepository(Repository):
 
     def children(self, parent_key: str) -> list[ComputeTask]:
         """Tasks having ``parent_key`` among their parents, ordered by creation date then key."""
-        rows = self._connection.execute(_CHILDREN, {"parent_key": parent_key, "channel": self._channel})
-        return [task_from_row(row) for row in rows]
+        parameters = {"parent_key": parent_key, "channel": self._channel}
+        if self._state.dialect == "postgresql":
+            rows = driver.fetch_all(self._connection, driver.driver_sql(_CHILDREN), parameters)
+            return [task_from_row(row) for row in rows]
+        return [task_from_row(row) for row in self._connection.execute(_CHILDREN, parameters)]
 
     def of_plan(self, plan_key: str, statuses: Sequence[TaskStatus]) -> list[ComputeTask]:
         """Tasks of a plan with a status among ``statuses``, by rank then creation date then key."""

@@ -1,0 +1,134 @@
+"""PostgreSQL's hot statements run on the driver connection (``podium.store.driver``): the begin sent
+with the head lock, the commit, and how failures surface."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from sqlalchemy import Connection, exc, make_url, text
+
+from podium.app.ports import Unavailable
+from podium.domain.kinds import TaskStatus
+from podium.domain.ledger import GENESIS_HASH
+from podium.store import SqlDatabase, driver, open_database
+from podium.store.engine import create_podium_engine
+from podium.store.eventlog import begin_locking_head
+from podium.store.state import TxState
+from tests.conftest import PostgresServer
+from tests.store import builders as b
+
+pytestmark = pytest.mark.postgres
+
+_HEAD_POSITION = text("SELECT position FROM channel_heads WHERE channel = :channel")
+_MOVE_HEAD = "UPDATE channel_heads SET position = %s WHERE channel = %s"
+
+
+@pytest.fixture
+def own_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """A migrated database of this test alone (its connections may be killed)."""
+    name = f"podium_driver_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    open_database(url, auto_migrate=True).close()
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(name)
+
+
+def _begin_write(connection: Connection, channel: str = "c1") -> TxState:
+    state = TxState(connection, channel, datetime.now(UTC), "postgresql", read_only=False)
+    begin_locking_head(state)
+    return state
+
+
+def test_the_begin_with_the_head_lock_opens_one_transaction_that_commit_ends(clean_postgres_url: str) -> None:
+    engine = create_podium_engine(clean_postgres_url)
+    try:
+        with engine.connect() as connection:
+            state = _begin_write(connection)
+            assert state.head == (0, GENESIS_HASH)
+            raw = connection.connection.driver_connection
+            assert isinstance(raw, psycopg.Connection)
+            assert raw.info.transaction_status.name == "INTRANS"
+            driver.execute(connection, _MOVE_HEAD, (4, "c1"))
+            assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(4,)]
+            driver.commit(connection)
+            assert raw.info.transaction_status.name == "IDLE"
+        with engine.connect() as connection:
+            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 4
+            # Back in the pool, the connection runs transactions again (no autocommit left behind).
+            assert getattr(connection.connection.driver_connection, "autocommit", None) is False
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_statement_is_a_dbapi_error_and_keeps_nothing(clean_postgres_url: str) -> None:
+    engine = create_podium_engine(clean_postgres_url)
+    try:
+        with engine.connect() as connection:
+            _begin_write(connection)
+            driver.execute(connection, _MOVE_HEAD, (3, "c1"))
+            with pytest.raises(exc.DBAPIError) as raised:
+                driver.execute(connection, _MOVE_HEAD.replace("%s", "1 / 0", 1), ("c1",))
+            assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
+            connection.rollback()
+        with engine.connect() as connection:
+            # Even the head row created by the failed transaction's lock is gone.
+            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) is None
+            connection.rollback()
+            assert _begin_write(connection).head == (0, GENESIS_HASH)  # the pooled connection is usable
+            connection.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_lost_before_commit_is_unavailable_and_keeps_nothing(own_database: str) -> None:
+    database = open_database(own_database)
+    conninfo = make_url(own_database).set(drivername="postgresql").render_as_string(False)
+    try:
+        with database.transaction("c1", read_only=False) as tx:
+            tx.functions.add(b.function("f"))
+            tx.plans.add(b.plan("p"))
+            tx.tasks.add_many([b.task("t", "p", "f")])
+
+        def lose_the_connection_before_commit() -> None:
+            with database.transaction("c1", read_only=False) as tx:
+                tx.tasks.set_status("t", TaskStatus.EXECUTING)
+                with psycopg.connect(conninfo, autocommit=True) as admin:
+                    admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+
+        with pytest.raises(Unavailable):
+            lose_the_connection_before_commit()
+        # The broken connection left the pool; the next transaction gets a good one.
+        with database.transaction("c1", read_only=True) as tx:
+            assert tx.tasks.statuses(["t"]) == {"t": TaskStatus.WAITING_FOR_EXECUTOR_SLOT}
+    finally:
+        database.close()
+
+
+def test_a_write_transaction_leaves_the_pooled_connection_transactional(
+    database_of_postgres: SqlDatabase,
+) -> None:
+    with database_of_postgres.transaction("c1", read_only=False) as tx:
+        tx.functions.add(b.function("f"))
+    # One pooled connection so far: the one the write used, back with the engine's isolation level.
+    with database_of_postgres.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        assert raw.autocommit is False
+        assert connection.scalar(text("SHOW transaction_isolation")) == "read committed"
+        assert raw.info.transaction_status is psycopg.pq.TransactionStatus.INTRANS
+
+
+@pytest.fixture
+def database_of_postgres(clean_postgres_url: str) -> Iterator[SqlDatabase]:
+    opened = open_database(clean_postgres_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
