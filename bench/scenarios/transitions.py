@@ -1,6 +1,7 @@
 """Transitions: ApplyTaskAction (EXECUTING then DONE on independent tasks) at 1 / 16 / 64 clients, server
 with ``--processes 1`` and ``2`` — ops/s and p50/p99. Ceilings: pgbench running the same statement mix
-at the same client counts, and the bare gRPC server called the same way."""
+at the same client counts, and the bare gRPC server called the same way, each measured right before
+the podium run it is compared with."""
 
 from typing import Any
 
@@ -66,32 +67,36 @@ def run(ctx: Context) -> list[Row]:
     # --quick measures one server process only (each server start costs seconds).
     process_counts = (1,) if ctx.quick else (1, 2)
     prepare_pgbench(ctx.postgres.url, pgbench_rows)
-    pgbench = {
-        c: [
-            pgbench_transitions(ctx.postgres.url, c, max(1, round(seconds)), pgbench_rows)
-            for _ in range(ctx.repeats)
-        ]
-        for c in counts
-    }
-    bare: dict[int, list[dict[str, Any]]] = {}
-    with ctx.bare() as server:
-        for c in counts:
-            per_client = max(1, round(seconds * 4000 / c))
-            bare[c] = [
-                run_clients(server.address, "bare", c, ops_per_client=per_client, max_seconds=seconds)
-                for _ in range(ctx.repeats)
-            ]
     rows: list[Row] = []
-    for processes in process_counts:
-        # One server per process count; every run takes fresh tasks, so runs do not interfere.
-        with ctx.server(processes=processes) as server:
-            for clients in counts:
-                runs = []
-                for _ in range(ctx.repeats):
-                    keys = _keys(server.address, tasks_per_run)
-                    runs.append(
-                        run_clients(server.address, "podium", clients, keys=keys, max_seconds=seconds)
-                    )
-                case = f"{clients} clients, --processes {processes}"
-                rows += _rows(case, runs, pgbench[clients], bare[clients])
+    with ctx.bare() as bare_server:
+        for processes in process_counts:
+            # One server per process count; every run takes fresh tasks, so runs do not interfere.
+            with ctx.server(processes=processes) as server:
+                for clients in counts:
+                    runs: list[dict[str, Any]] = []
+                    pgbench: list[dict[str, Any]] = []
+                    bare: list[dict[str, Any]] = []
+                    per_client = max(1, round(seconds * 4000 / clients))
+                    pgbench_seconds = max(1, round(seconds))
+                    for _ in range(ctx.repeats):
+                        # Each run next to its ceilings: a shared host's speed drifts over minutes, and
+                        # ceilings measured minutes apart would carry that drift into the ratios.
+                        pgbench.append(
+                            pgbench_transitions(ctx.postgres.url, clients, pgbench_seconds, pgbench_rows)
+                        )
+                        bare.append(
+                            run_clients(
+                                bare_server.address,
+                                "bare",
+                                clients,
+                                ops_per_client=per_client,
+                                max_seconds=seconds,
+                            )
+                        )
+                        keys = _keys(server.address, tasks_per_run)
+                        runs.append(
+                            run_clients(server.address, "podium", clients, keys=keys, max_seconds=seconds)
+                        )
+                    case = f"{clients} clients, --processes {processes}"
+                    rows += _rows(case, runs, pgbench, bare)
     return rows
