@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import Connection, exc, make_url, text
 
 from podium.app.ports import Unavailable
-from podium.domain.kinds import TaskStatus
+from podium.domain.events import NewEvent
+from podium.domain.kinds import AssetKind, EventKind, TaskStatus
 from podium.domain.ledger import GENESIS_HASH
 from podium.store import SqlDatabase, driver, open_database
 from podium.store.engine import create_podium_engine
-from podium.store.eventlog import begin_locking_head
+from podium.store.eventlog import COPY_FROM, NOTIFY_CHANNEL, begin_locking_head
 from podium.store.state import TxState
 from tests.conftest import PostgresServer
 from tests.store import builders as b
@@ -123,6 +124,22 @@ def test_a_write_transaction_leaves_the_pooled_connection_transactional(
         assert raw.autocommit is False
         assert connection.scalar(text("SHOW transaction_isolation")) == "read committed"
         assert raw.info.transaction_status is psycopg.pq.TransactionStatus.INTRANS
+
+
+def test_a_large_append_notifies_other_processes_at_commit(
+    database_of_postgres: SqlDatabase, clean_postgres_url: str
+) -> None:
+    conninfo = make_url(clean_postgres_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(conninfo, autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        with database_of_postgres.transaction("c1", read_only=False) as tx:
+            # COPY_FROM events and more are streamed with COPY; the head is saved at commit.
+            created = NewEvent(AssetKind.COMPUTE_PLAN, EventKind.CREATED, "p", {})
+            tx.events.append([created] * COPY_FROM)
+        payloads = [notify.payload for notify in listener.notifies(timeout=10, stop_after=1)]
+    assert payloads == ["c1"]
+    with database_of_postgres.transaction("c1", read_only=True) as tx:
+        assert tx.events.head()[0] == COPY_FROM
 
 
 @pytest.fixture

