@@ -6,6 +6,7 @@ from podium.domain.commands import TaskFilter
 from podium.domain.errors import AlreadyExists
 from podium.domain.kinds import TaskStatus
 from podium.store import SqlDatabase
+from podium.store.repositories.tasks import COPY_FROM
 from tests.store import builders as b
 
 WAITING = TaskStatus.WAITING_FOR_PARENT_TASKS
@@ -63,6 +64,19 @@ class TestTasks:
         assert raised.value.key == "dup"
         with graph.transaction("c2", read_only=True) as tx:
             assert tx.tasks.get("fresh") is None
+
+    def test_a_large_batch_with_a_taken_key_is_already_exists(self, graph: SqlDatabase) -> None:
+        # From COPY_FROM tasks PostgreSQL streams them with COPY; a taken key must still be named.
+        batch = [b.task(f"big{i}", "p-other", "f-other") for i in range(COPY_FROM)]
+        batch.insert(700, b.task("root", "p-other", "f-other"))
+        with pytest.raises(AlreadyExists) as raised, graph.transaction("c2", read_only=False) as tx:
+            tx.tasks.add_many(batch)
+        assert raised.value.key == "root"
+        with graph.transaction("c2", read_only=False) as tx:
+            assert tx.tasks.first_key_taken(["big0", "big999"]) is None
+            tx.tasks.add_many(batch[:700])  # nothing of the refused batch was kept
+        with graph.transaction("c2", read_only=True) as tx:
+            assert len(tx.tasks.statuses([task.key for task in batch])) == 700
 
     def test_get_many_and_statuses(self, graph: SqlDatabase) -> None:
         with graph.transaction("c1", read_only=False) as tx:

@@ -13,7 +13,8 @@ Contracts:
   connection is put in autocommit mode for it (SQLAlchemy restores the isolation level when the
   connection returns to the pool), so that the driver sends no ``BEGIN`` of its own; ``commit`` ends it.
 - ``fetch_all`` and ``execute`` run one statement in the connection's open transaction; ``copy_rows``
-  streams a large batch of rows with ``COPY``.
+  streams a large batch of rows with ``COPY`` (``copy_rows_unless_taken`` in a savepoint, for rows
+  whose keys may be taken).
 - Every psycopg error leaves as ``sqlalchemy.exc.DBAPIError``, like the errors of statements run through
   SQLAlchemy, so that ``errors.translate`` classifies both alike; a broken connection is invalidated.
 """
@@ -87,6 +88,23 @@ def copy_rows(connection: Connection, copy_sql: str, rows: Iterable[Sequence[Any
     ):
         for row in rows:
             copy.write_row(row)
+
+
+def copy_rows_unless_taken(connection: Connection, copy_sql: str, rows: Iterable[Sequence[Any]]) -> bool:
+    """``copy_rows`` inside a savepoint: answer False, with nothing of it kept and the transaction
+    still usable, when a row's unique key is taken (the caller then finds out which, another way).
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: any other refusal, or the database could not be reached.
+    """
+    try:
+        with _as_dbapi_error(connection, copy_sql), _driver(connection).transaction():
+            copy_rows(connection, copy_sql, rows)
+    except exc.IntegrityError as error:
+        if isinstance(error.orig, psycopg.errors.UniqueViolation):
+            return False
+        raise
+    return True
 
 
 def commit(connection: Connection) -> None:

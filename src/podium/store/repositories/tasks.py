@@ -4,7 +4,7 @@ Status, rank, worker, plan, function, owner and creation date are columns (the q
 on them); logs permission, metadata, inputs and outputs live in ``data``.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any, Final
 
@@ -128,6 +128,12 @@ _TASK_NAMES: Final = (
 )
 
 
+COPY_FROM: Final = 1000
+"""PostgreSQL batches of at least this many tasks are streamed with ``COPY`` (a savepoint around it
+falls back to the insert that names a taken key)."""
+_PG_COPY: Final = f"COPY {tasks.name} ({', '.join(_TASK_NAMES)}) FROM STDIN"
+
+
 def _task_values(task: ComputeTask, channel: str, data: Any) -> tuple[Any, ...]:
     """The task's columns in the order of ``_TASK_NAMES``, its ``data`` document as given."""
     return (
@@ -144,11 +150,16 @@ def _task_values(task: ComputeTask, channel: str, data: Any) -> tuple[Any, ...]:
     )
 
 
+def _task_rows(new_tasks: Sequence[ComputeTask], channel: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``_TASK_NAMES`` (``data`` as JSON text, made per task so that the documents of a
+    large batch never all exist at once)."""
+    for task in new_tasks:
+        yield _task_values(task, channel, json_text(_task_data(task)))
+
+
 def _task_arrays(new_tasks: Sequence[ComputeTask], channel: str) -> list[list[Any]]:
-    """The columns of ``_TASK_NAMES`` for ``unnest_insert_arrays`` (``data`` as JSON text, made per task
-    so that the documents of a large batch never all exist at once)."""
-    rows = (_task_values(task, channel, json_text(_task_data(task))) for task in new_tasks)
-    return [list(column) for column in zip(*rows, strict=True)]
+    """The columns of ``_TASK_NAMES`` for ``unnest_insert_arrays``."""
+    return [list(column) for column in zip(*_task_rows(new_tasks, channel), strict=True)]
 
 
 def task_from_row(row: Row[Any] | tuple[Any, ...]) -> ComputeTask:
@@ -190,16 +201,22 @@ class SqlTaskRepository(Repository):
         if not new_tasks:
             return
         if self._state.dialect == "postgresql":
-            # Column arrays straight from the tasks: no row dict per task (a 100,000-task batch
-            # would hold all of them, and their nested ``data`` dicts, at once).
+            # Rows or column arrays straight from the tasks: no row dict per task (a 100,000-task
+            # batch would hold all of them, and their nested ``data`` dicts, at once).
             keys = [task.key for task in new_tasks]
             check_distinct(keys, "compute task")
-            arrays = _task_arrays(new_tasks, self._channel)
-            inserted = unnest_insert_arrays(self._connection, tasks, _TASK_NAMES, arrays, returning_key=True)
-            check_all_inserted(keys, inserted, "compute task")
+            rows = _task_rows(new_tasks, self._channel)
+            large = len(keys) >= COPY_FROM
+            if not (large and driver.copy_rows_unless_taken(self._connection, _PG_COPY, rows)):
+                # Few tasks, or a key taken: the insert that names the first key taken.
+                arrays = _task_arrays(new_tasks, self._channel)
+                inserted = unnest_insert_arrays(
+                    self._connection, tasks, _TASK_NAMES, arrays, returning_key=True
+                )
+                check_all_inserted(keys, inserted, "compute task")
         else:
-            rows = [task_row(task, self._channel) for task in new_tasks]
-            insert_checked(self._state, tasks, rows, "compute task", "key")
+            row_dicts = [task_row(task, self._channel) for task in new_tasks]
+            insert_checked(self._state, tasks, row_dicts, "compute task", "key")
         links = [
             {"child_key": task.key, "parent_key": parent_key, "position": position}
             for task in new_tasks
