@@ -11,6 +11,7 @@ function defines "the state of an asset" everywhere.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from podium.domain.kinds import (
@@ -25,6 +26,7 @@ Snapshot = dict[str, Any]
 """A JSON-able dict in the protobuf JSON mapping of one asset message."""
 
 
+@lru_cache(maxsize=256)  # the assets of one transaction share its timestamp
 def format_timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC with exactly six fractional digits, e.g. ``2026-11-28T21:23:55.123456Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -95,9 +95,10 @@ def event_message(event: events.Event) -> pb.Event:
         event_kind=EVENT_KIND.encode(event.event_kind),
         channel=event.channel,
         timestamp=timestamp(event.timestamp),
-        metadata=event.metadata,
         position=event.position,
         hash=event.hash,
     )
+    if event.metadata:  # an empty map given to the constructor still costs a Python-level update
+        message.metadata.update(event.metadata)
     _set_asset(message, event.asset_kind, event.asset)
     return message

@@ -101,7 +101,7 @@ def _input_message(task_input: assets.TaskInput) -> pb.ComputeTaskInput:
 
 
 def compute_task_message(task: assets.ComputeTask) -> pb.ComputeTask:
-    return pb.ComputeTask(
+    message = pb.ComputeTask(
         key=task.key,
         owner=task.owner,
         compute_plan_key=task.compute_plan_key,
@@ -110,7 +110,6 @@ def compute_task_message(task: assets.ComputeTask) -> pb.ComputeTask:
         worker=task.worker,
         creation_date=timestamp(task.creation_date),
         logs_permission=permission_message(task.logs_permission),
-        metadata=task.metadata,
         inputs=[_input_message(item) for item in task.inputs],
         outputs={
             identifier: pb.ComputeTaskOutput(
@@ -120,6 +119,9 @@ def compute_task_message(task: assets.ComputeTask) -> pb.ComputeTask:
         },
         function_key=task.function_key,
     )
+    if task.metadata:  # an empty map given to the constructor still costs a Python-level update
+        message.metadata.update(task.metadata)
+    return message
 
 
 def output_asset_message(output_asset: assets.ComputeTaskOutputAsset) -> pb.ComputeTaskOutputAsset:
