@@ -25,8 +25,8 @@ from podium.domain.ledger import (
     canonical_bytes,
     chain_hash,
     encode_canonical,
+    new_sealed_event,
     seal,
-    sealed_with_asset_json,
     verify_chain,
 )
 
@@ -379,8 +379,14 @@ def test_seal_sets_the_hash_and_ignores_the_old_one() -> None:
     assert dataclasses.replace(sealed, hash="stale") == make_event(hash="stale")
 
 
+def _new_sealed(event: Event) -> tuple[Event, str | None]:
+    fields = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    del fields["hash"]
+    return new_sealed_event(GENESIS_HASH, **fields)
+
+
 @given(st.dictionaries(st.text(), json_values, max_size=6), st.text())
-def test_sealed_with_asset_json_seals_like_seal_and_gives_the_asset_json_when_plain(
+def test_new_sealed_event_seals_like_seal_and_gives_the_asset_json_when_plain(
     asset: dict[str, Any], channel: str
 ) -> None:
     event = make_event(asset=asset, channel=channel)
@@ -388,9 +394,9 @@ def test_sealed_with_asset_json_seals_like_seal_and_gives_the_asset_json_when_pl
         expected = seal(GENESIS_HASH, event)
     except (TypeError, ValueError) as error:
         with pytest.raises(type(error)):
-            sealed_with_asset_json(GENESIS_HASH, event)
+            _new_sealed(event)
         return
-    sealed, asset_json = sealed_with_asset_json(GENESIS_HASH, event)
+    sealed, asset_json = _new_sealed(event)
     assert sealed == expected
     if asset_json is not None:
         assert json.loads(asset_json) == asset
@@ -410,9 +416,9 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
-def test_sealed_with_asset_json_gives_no_text_for_an_asset_with_a_float() -> None:
+def test_new_sealed_event_gives_no_text_for_an_asset_with_a_float() -> None:
     event = make_event(asset={"performance_value": 0.5})
-    sealed, asset_json = sealed_with_asset_json(GENESIS_HASH, event)
+    sealed, asset_json = _new_sealed(event)
     assert sealed == seal(GENESIS_HASH, event)
     assert asset_json is None
 

@@ -22,6 +22,7 @@ from typing import Final
 
 from podium.domain.errors import DomainError
 from podium.domain.events import Event
+from podium.domain.kinds import AssetKind, EventKind
 
 GENESIS_HASH: Final[str] = "0" * 64
 """The "previous hash" of position 1 of every channel."""
@@ -73,6 +74,8 @@ def encode_canonical(value: object) -> bytes:
 
 def _canonical_text(value: object) -> str:
     """``encode_canonical`` before UTF-8 encoding (lone surrogates are still in the text)."""
+    if type(value) is str:
+        return _JSON_STRING(value)  # what ``_JSON.encode`` itself calls for a str
     return _encoded(value)[0]
 
 
@@ -111,29 +114,80 @@ def canonical_bytes(event: Event) -> bytes:
 
 
 def _envelope(event: Event, asset_text: str) -> str:
-    """The canonical text of the event's top-level object, its asset already encoded. Written out key
-    by key, in code point order: the same text as encoding the whole object at once."""
-    if type(event.position) is not int:
-        raise TypeError(f"position must be an int, not {type(event.position).__name__}")
-    return (
-        f'{{"asset":{asset_text},"asset_key":{_canonical_text(event.asset_key)},'
-        f'"asset_kind":{_canonical_text(str(event.asset_kind))},"channel":{_canonical_text(event.channel)},'
-        f'"event_kind":{_canonical_text(str(event.event_kind))},"id":{_canonical_text(event.id)},'
-        f'"metadata":{_canonical_text(event.metadata)},"position":{int.__repr__(event.position)},'
-        f'"timestamp":"{_format_timestamp(event.timestamp)}"}}'
+    """The canonical text of the event's top-level object, its asset already encoded."""
+    return _envelope_of(
+        asset_text,
+        event.asset_key,
+        event.asset_kind,
+        event.channel,
+        event.event_kind,
+        event.id,
+        event.metadata,
+        event.position,
+        event.timestamp,
     )
 
 
-def sealed_with_asset_json(previous_hash: str, event: Event) -> tuple[Event, str | None]:
-    """``seal(previous_hash, event)``, and the asset's canonical text when it is also its JSON text
-    (an asset made only of dicts, lists, str, int and bool; ``None`` otherwise). A store can keep that
-    text as the asset's JSON document instead of encoding the asset a second time.
+def _envelope_of(
+    asset_text: str,
+    asset_key: str,
+    asset_kind: AssetKind,
+    channel: str,
+    event_kind: EventKind,
+    id_: str,
+    metadata: Mapping[str, str],
+    position: int,
+    timestamp: datetime,
+) -> str:
+    """``_envelope`` from the fields (in key order). Written out key by key, in code point order: the
+    same text as encoding the whole object at once."""
+    if type(position) is not int:
+        raise TypeError(f"position must be an int, not {type(position).__name__}")
+    return (
+        f'{{"asset":{asset_text},"asset_key":{_canonical_text(asset_key)},'
+        f'"asset_kind":{_kind_text(asset_kind)},"channel":{_canonical_text(channel)},'
+        f'"event_kind":{_kind_text(event_kind)},"id":{_canonical_text(id_)},'
+        f'"metadata":{_canonical_text(metadata)},"position":{int.__repr__(position)},'
+        f'"timestamp":"{_format_timestamp(timestamp)}"}}'
+    )
+
+
+def _kind_text(kind: AssetKind | EventKind) -> str:
+    text = _KIND_TEXTS.get(kind)
+    return _canonical_text(str(kind)) if text is None else text
+
+
+def new_sealed_event(
+    previous_hash: str,
+    *,
+    id: str,
+    channel: str,
+    position: int,
+    timestamp: datetime,
+    asset_kind: AssetKind,
+    event_kind: EventKind,
+    asset_key: str,
+    asset: Mapping[str, object],
+    metadata: Mapping[str, str],
+) -> tuple[Event, str | None]:
+    """The event of these fields sealed after ``previous_hash`` (built once, with its hash), and the
+    asset's canonical text when it is also its JSON text (an asset made only of dicts, lists, str, int
+    and bool; ``None`` otherwise). A store can keep that text as the asset's JSON document instead of
+    encoding the asset a second time.
 
     Raises:
         ValueError, TypeError: as ``chain_hash``.
     """
-    digest, asset_text, plain = _chain(previous_hash, event)
-    return replace(event, hash=digest), (asset_text if plain else None)
+    _check_hash(previous_hash)
+    asset_text, plain = _encoded(asset)
+    envelope = _envelope_of(
+        asset_text, asset_key, asset_kind, channel, event_kind, id, metadata, position, timestamp
+    )
+    digest = hashlib.sha256(bytes.fromhex(previous_hash) + _utf8(envelope)).hexdigest()
+    sealed = Event(
+        id, channel, position, timestamp, asset_kind, event_kind, asset_key, asset, metadata, digest
+    )
+    return sealed, (asset_text if plain else None)
 
 
 def chain_hash(previous_hash: str, event: Event) -> str:
@@ -304,6 +358,10 @@ def _format_timestamp(moment: datetime) -> str:
 
 
 _JSON: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_JSON_STRING: Final = json.encoder.encode_basestring  # the C function when available
+_KIND_TEXTS: Final[dict[AssetKind | EventKind, str]] = {
+    kind: _JSON_STRING(kind.value) for kinds in (AssetKind, EventKind) for kind in kinds
+}
 
 
 _PLAIN_SCALARS: Final = frozenset({str, int, bool})

@@ -17,7 +17,7 @@ from sqlalchemy.sql.dml import Insert
 
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
-from podium.domain.ledger import GENESIS_HASH, sealed_with_asset_json
+from podium.domain.ledger import GENESIS_HASH, new_sealed_event
 from podium.store import driver
 from podium.store.bulk import json_text, unnest_insert_sql
 from podium.store.schema import channel_heads, events
@@ -197,7 +197,8 @@ class SqlEventLog:
         asset_texts: list[str] = []
         for new in new_events:
             position += 1
-            unsealed = Event(
+            event, asset_text = new_sealed_event(
+                previous_hash,
                 id=str(uuid.uuid4()),
                 channel=self._state.channel,
                 position=position,
@@ -207,9 +208,7 @@ class SqlEventLog:
                 asset_key=new.asset_key,
                 asset=dict(new.asset),
                 metadata=dict(new.metadata),
-                hash="",
             )
-            event, asset_text = sealed_with_asset_json(previous_hash, unsealed)
             previous_hash = event.hash
             stored.append(event)
             asset_texts.append(asset_text if asset_text is not None else json_text(event.asset))
