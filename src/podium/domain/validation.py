@@ -17,8 +17,7 @@ valid UTF-8 without NUL characters (PostgreSQL refuses NUL in text and JSON).
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -75,12 +74,21 @@ class _FieldError(Exception):
         super().__init__(f"{field}: {problem}.")
 
 
-@contextmanager
-def _validating(resource: str) -> Iterator[None]:
-    try:
-        yield
-    except _FieldError as invalid:
-        raise InvalidAsset.of(resource, str(invalid)) from None
+class _validating:  # noqa: N801 - used as a function: ``with _validating("computetask"):``
+    """Turn a ``_FieldError`` raised in the block into the resource's ``InvalidAsset``. A class rather
+    than ``@contextmanager``: it runs once per task of a registration, and costs a third as much."""
+
+    __slots__ = ("_resource",)
+
+    def __init__(self, resource: str) -> None:
+        self._resource = resource
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, _FieldError):
+            raise InvalidAsset.of(self._resource, str(error)) from None
 
 
 def _quote(text: str) -> str:
