@@ -1,6 +1,7 @@
 """Conformance: the event log (positions, hashes, queries), units of work and wake-ups, on every backend."""
 
 import threading
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -10,7 +11,7 @@ from podium.domain.events import EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, verify_chain
 from podium.store import SqlDatabase
-from podium.store.eventlog import COPY_FROM
+from podium.store.eventlog import COPY_FROM, random_uuids
 from tests.store import builders as b
 
 
@@ -143,3 +144,15 @@ class TestWaitForEvents:
         assert results == [True]
         with database.transaction("c1", read_only=True) as tx:
             assert [e.asset_key for e in tx.events.read_after(0, 10)] == ["a"]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 1000])
+def test_event_ids_are_distinct_version_4_uuids_in_canonical_text(count: int) -> None:
+    ids = random_uuids(count)
+    assert len(ids) == count
+    assert len(set(ids)) == count
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122

@@ -6,7 +6,7 @@ transaction, by ``BEGIN IMMEDIATE`` on SQLite). The head row is saved once, at c
 ``save_head``; a transaction that appends nothing leaves it untouched.
 """
 
-import uuid
+import os
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Final
@@ -123,6 +123,20 @@ def save_head(state: TxState) -> None:
         state.connection.execute(_sqlite_save_head(), parameters)
 
 
+def random_uuids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as text, like ``str(uuid.uuid4())``, from one read of the
+    OS's random source instead of one each (a fourth of the cost, for appends of thousands)."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes((byte & 0x0F) | 0x40 for byte in raw[6::16])  # version 4
+    raw[8::16] = bytes((byte & 0x3F) | 0x80 for byte in raw[8::16])  # RFC 4122 variant
+    digits = raw.hex()
+    return [
+        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-{digits[i + 12 : i + 16]}-"
+        f"{digits[i + 16 : i + 20]}-{digits[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
+
+
 # Wire name → member by a dict lookup (calling the enum class is several times slower).
 _ASSET_KINDS: Final = {kind.value: kind for kind in AssetKind}
 _EVENT_KINDS: Final = {kind.value: kind for kind in EventKind}
@@ -195,11 +209,11 @@ class SqlEventLog:
         position, previous_hash = self.head()
         stored: list[Event] = []
         asset_texts: list[str] = []
-        for new in new_events:
+        for new, event_id in zip(new_events, random_uuids(len(new_events)), strict=True):
             position += 1
             event, asset_text = new_sealed_event(
                 previous_hash,
-                id=str(uuid.uuid4()),
+                id=event_id,
                 channel=self._state.channel,
                 position=position,
                 timestamp=self._state.now,
