@@ -142,12 +142,16 @@ def _uuid(field: str, value: object) -> str:
 
 
 def _sequence(field: str, value: object) -> Sequence[object]:
+    if type(value) is tuple or type(value) is list:  # the usual case, without the ABC checks below
+        return value
     if not isinstance(value, Sequence) or isinstance(value, str | bytes):
         raise _FieldError(field, "must be a list")
     return value
 
 
 def _mapping(field: str, value: object) -> Mapping[object, object]:
+    if type(value) is dict:  # the usual case, without the ABC check below
+        return value
     if not isinstance(value, Mapping):
         raise _FieldError(field, "must be a map")
     return value

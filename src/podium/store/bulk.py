@@ -67,10 +67,15 @@ def _statement(table: Table, names: tuple[str, ...], returning_key: bool) -> str
     return statement
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))  # ``json.dumps`` would build one per call
+
+
 def json_text(document: Any) -> str:
     """A JSON column's value as bound in the arrays: its compact JSON text (Python None becomes JSON
     null, like SQLAlchemy's JSON type without ``none_as_null``)."""
-    return json.dumps(document, separators=(",", ":"))
+    if not document and type(document) is dict:
+        return "{}"  # most events' metadata
+    return _COMPACT_JSON.encode(document)
 
 
 def _value(array_type: str, value: Any) -> Any:

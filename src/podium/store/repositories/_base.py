@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from podium.domain.errors import AlreadyExists
+from podium.store import driver
 from podium.store.bulk import unnest_insert
 from podium.store.state import TxState
 
@@ -98,7 +99,8 @@ def first_taken(state: TxState, table: Table, keys: Sequence[str]) -> str | None
     """The first of ``keys`` (in the given order) that is a primary key of ``table`` in any channel."""
     taken: set[str] = set()
     if state.dialect == "postgresql":
-        taken.update(state.connection.scalars(_any_key_statement(table), {"keys": list(keys)}))
+        sql = driver.driver_sql(_any_key_statement(table))
+        taken.update(row[0] for row in driver.fetch_all(state.connection, sql, {"keys": list(keys)}))
     else:
         column = table.c.key
         statement = select(column).where(column.in_(bindparam("keys", expanding=True)))
