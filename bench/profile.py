@@ -31,11 +31,13 @@ def main() -> int:
     parser.add_argument("workload", choices=("registration", "transitions"))
     parser.add_argument("--out", type=Path, default=Path("bench/profiles"))
     parser.add_argument("--clients", type=int, default=16, help="transitions: concurrent clients")
+    parser.add_argument("--idle", action="store_true", help="also sample threads waiting (I/O, locks)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    collapsed = args.out / f"{args.workload}.txt"
+    name = args.workload
     if args.workload == "transitions" and args.clients != 16:
-        collapsed = args.out / f"transitions-{args.clients}.txt"
+        name = f"transitions-{args.clients}"
+    collapsed = args.out / f"{name}{'-idle' if args.idle else ''}.txt"
     postgres = Postgres().create()
     try:
         server = Server(postgres.url).wait_ready()
@@ -58,6 +60,7 @@ def main() -> int:
                     "--duration",
                     "60",
                     "--nonblocking",
+                    *(["--idle"] if args.idle else []),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ from podium.app.service import Orchestrator
 from podium.domain import commands
 from podium.domain.errors import InvalidAsset, NotFound
 from podium.domain.kinds import TaskAction, TaskStatus
+from podium.store.repositories import tasks as tasks_store
 from tests.app.world import World, new_key
 
 GRAPH_SETTINGS = settings(
@@ -136,3 +137,21 @@ def test_a_batch_failing_on_its_last_task_writes_nothing(world: World) -> None:
         )
     assert world.tasks(plan_key) == {}
     assert world.events() == before
+
+
+def test_a_streamed_batch_failing_on_its_last_task_writes_nothing(world: World) -> None:
+    # Batches of COPY_FROM tasks or more are built while PostgreSQL stores them: a rule broken by the
+    # last task must still undo the rows already sent, and leave the channel writable.
+    function_key = world.function()
+    plan_key = world.plan()
+    before = world.events()
+    batch = [world.new_task(new_key(), function_key, plan_key) for _ in range(tasks_store.COPY_FROM + 50)]
+    with pytest.raises(NotFound, match="function"):
+        world.register([*batch, world.new_task(new_key(), new_key(), plan_key)])
+    assert world.tasks(plan_key) == {}
+    assert world.events() == before
+
+    created = world.register(batch)
+    assert set(world.tasks(plan_key)) == {task.key for task in created} == {task.key for task in batch}
+    positions = [event.position for event in world.events()]
+    assert positions == list(range(1, len(before) + len(batch) + 1))

@@ -14,7 +14,7 @@ Contracts that every implementation MUST keep (checked by the store's conformanc
   chain each event's hash to the previous one; events become visible to readers only at commit.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -119,6 +119,12 @@ class TaskRepository(Protocol):
     def add_many(self, tasks: Sequence[ComputeTask]) -> None:
         """Store tasks with their inputs (in order), outputs and parent links (parents must be stored
         earlier in the sequence or already)."""
+        ...
+
+    def add_built(self, count: int, built: Iterator[ComputeTask]) -> list[ComputeTask]:
+        """``add_many`` of the ``count`` tasks ``built`` yields, each taken from it as it is stored (a
+        store may send the first while the last are being built); answers them, in order. What
+        ``built`` raises propagates, and the transaction must then be rolled back."""
         ...
 
     def get(self, key: str) -> ComputeTask | None: ...

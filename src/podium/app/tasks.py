@@ -1,6 +1,6 @@
 """Use cases of compute tasks: registration of a batch, reads, actions and input assets."""
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from podium.app.cascade import TaskChanges
 from podium.app.paging import paginate
@@ -55,8 +55,11 @@ def query_tasks(tx: Transaction, page: PageRequest, task_filter: TaskFilter) -> 
 def register_tasks(tx: Transaction, requester: str, command: RegisterTasks) -> list[ComputeTask]:
     """Register a batch all-or-nothing; answer the tasks in topological order.
 
-    Everything is validated and ordered before anything is written. A task created FAILED (its
-    function failed) fails its plan like a task that fails later.
+    The batch is validated and ordered, and what it references loaded, before anything is written;
+    each task is then built by the registration rules as the store takes it (a large batch is stored
+    while it is built), and a task that breaks a rule raises: the transaction, and all the batch, is
+    rolled back. A task created FAILED (its function failed) fails its plan like a task that fails
+    later.
     """
     taken = tx.tasks.first_key_taken([task.key for task in command.tasks])
     if taken is not None:
@@ -77,30 +80,31 @@ def register_tasks(tx: Transaction, requester: str, command: RegisterTasks) -> l
     }
     organizations = [organization.id for organization in tx.organizations.all()]
 
-    created: dict[str, ComputeTask] = {}
     # Parents are stored ones or built earlier in this loop (topological order): one dict, grown as
     # tasks are built, instead of a merged copy per task (quadratic in the batch size).
     known: dict[str, ComputeTask] = dict(stored_parents)
-    for new in ordered:
-        context = RegistrationContext(
-            requester=requester,
-            plan=plans[new.compute_plan_key],
-            function=functions.get(new.function_key),
-            parents={key: known[key] for key in parent_keys(new)},
-            parent_functions=functions,
-            parent_models=parent_models,
-            data_managers=assets.data_managers,
-            data_samples=assets.data_samples,
-            models=assets.models,
-            organizations=organizations,
-            now=tx.now,
-        )
-        built = build_task(new, context)
-        created[new.key] = built
-        known[new.key] = built
 
-    tasks = list(created.values())
-    tx.tasks.add_many(tasks)
+    def built() -> Iterator[ComputeTask]:
+        """Each task built when the store takes it (a large batch is stored while it is built)."""
+        for new in ordered:
+            context = RegistrationContext(
+                requester=requester,
+                plan=plans[new.compute_plan_key],
+                function=functions.get(new.function_key),
+                parents={key: known[key] for key in parent_keys(new)},
+                parent_functions=functions,
+                parent_models=parent_models,
+                data_managers=assets.data_managers,
+                data_samples=assets.data_samples,
+                models=assets.models,
+                organizations=organizations,
+                now=tx.now,
+            )
+            task = build_task(new, context)
+            known[new.key] = task
+            yield task
+
+    tasks = tx.tasks.add_built(len(ordered), built())
     changes = TaskChanges(tx)
     events = [
         NewEvent(AssetKind.COMPUTE_TASK, EventKind.CREATED, task.key, task.snapshot()) for task in tasks

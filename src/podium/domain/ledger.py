@@ -76,6 +76,8 @@ def _canonical_text(value: object) -> str:
     """``encode_canonical`` before UTF-8 encoding (lone surrogates are still in the text)."""
     if type(value) is str:
         return _JSON_STRING(value)  # what ``_JSON.encode`` itself calls for a str
+    if type(value) is dict and not value:
+        return "{}"  # most events' metadata
     return _encoded(value)[0]
 
 

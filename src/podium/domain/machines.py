@@ -104,6 +104,8 @@ def status_after_build(parent_statuses: Iterable[TaskStatus]) -> TaskTransition:
 def initial_task_status(function_status: FunctionStatus, parent_statuses: Iterable[TaskStatus]) -> TaskStatus:
     """The status of a task at registration (contract §9.5, first match wins)."""
     parents = tuple(parent_statuses)
+    if not parents:  # most tasks of a plan's first registration; skips two generators
+        return _INITIAL_WITHOUT_PARENTS.get(function_status, TaskStatus.UNKNOWN)
     if any(status in (TaskStatus.FAILED, TaskStatus.CANCELED) for status in parents):
         return TaskStatus.CANCELED
     if function_status is FunctionStatus.READY:
@@ -118,6 +120,10 @@ _INITIAL_BY_FUNCTION_STATUS: Final[Mapping[FunctionStatus, TaskStatus]] = {
     FunctionStatus.BUILDING: TaskStatus.BUILDING,
     FunctionStatus.FAILED: TaskStatus.FAILED,
     FunctionStatus.CANCELED: TaskStatus.CANCELED,
+}
+_INITIAL_WITHOUT_PARENTS: Final[Mapping[FunctionStatus, TaskStatus]] = {
+    **_INITIAL_BY_FUNCTION_STATUS,
+    FunctionStatus.READY: TaskStatus.WAITING_FOR_EXECUTOR_SLOT,
 }
 
 

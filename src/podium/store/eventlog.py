@@ -176,17 +176,6 @@ def _event_values(event: Event, asset: Any, metadata: Any) -> tuple[Any, ...]:
     )
 
 
-def _event_rows(stored: Sequence[Event], asset_texts: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``_EVENT_NAMES``; JSON documents as their text."""
-    for event, asset_text in zip(stored, asset_texts, strict=True):
-        yield _event_values(event, asset_text, json_text(event.metadata))
-
-
-def _event_arrays(stored: Sequence[Event], asset_texts: Sequence[str]) -> list[list[Any]]:
-    """The columns of ``_EVENT_NAMES`` as arrays for ``_PG_APPEND``."""
-    return [list(column) for column in zip(*_event_rows(stored, asset_texts), strict=True)]
-
-
 def _event_row(event: Event) -> dict[str, Any]:
     return dict(zip(_EVENT_NAMES, _event_values(event, event.asset, event.metadata), strict=True))
 
@@ -206,17 +195,49 @@ class SqlEventLog:
             return []
         if self._state.read_only:
             raise RuntimeError("cannot append events in a read-only transaction")
+        if self._state.dialect != "postgresql" or not self._state.head_locked:
+            stored = [event for event, _ in self._sealed(new_events)]
+            self._state.connection.execute(_INSERT, [_event_row(event) for event in stored])
+            self._state.head = (stored[-1].position, stored[-1].hash)
+            self._state.appended = True
+            return stored
+        stored = []
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for event, asset_json in self._sealed(new_events):
+                stored.append(event)
+                yield _event_values(event, asset_json, json_text(event.metadata))
+
+        if len(new_events) >= COPY_FROM:
+            # Rows are sealed as COPY takes them: PostgreSQL stores the first ones while the last are
+            # sealed. The head is saved (and subscribers notified) by ``save_head`` at commit.
+            driver.copy_rows(self._state.connection, _PG_COPY, rows())
+        else:
+            arrays = [list(column) for column in zip(*rows(), strict=True)]
+            parameters = (*arrays, stored[-1].position, stored[-1].hash, self._state.channel)
+            driver.execute(self._state.connection, _PG_APPEND, parameters)
+            self._state.saved_position = stored[-1].position
+        self._state.head = (stored[-1].position, stored[-1].hash)
+        self._state.appended = True
+        return stored
+
+    def _sealed(self, new_events: Sequence[NewEvent]) -> Iterator[tuple[Event, str]]:
+        """Seal ``new_events`` after the channel's head, one at a time, lazily; yield each event and its
+        asset's JSON text.
+
+        Raises:
+            TypeError, ValueError: an event's asset or metadata cannot be encoded (``new_sealed_event``).
+        """
         position, previous_hash = self.head()
-        stored: list[Event] = []
-        asset_texts: list[str] = []
+        channel, now = self._state.channel, self._state.now
         for new, event_id in zip(new_events, random_uuids(len(new_events)), strict=True):
             position += 1
             event, asset_text = new_sealed_event(
                 previous_hash,
                 id=event_id,
-                channel=self._state.channel,
+                channel=channel,
                 position=position,
-                timestamp=self._state.now,
+                timestamp=now,
                 asset_kind=new.asset_kind,
                 event_kind=new.event_kind,
                 asset_key=new.asset_key,
@@ -224,20 +245,7 @@ class SqlEventLog:
                 metadata=dict(new.metadata),
             )
             previous_hash = event.hash
-            stored.append(event)
-            asset_texts.append(asset_text if asset_text is not None else json_text(event.asset))
-        if self._state.dialect == "postgresql" and self._state.head_locked and len(stored) >= COPY_FROM:
-            # The head is saved (and subscribers notified) by ``save_head`` at commit.
-            driver.copy_rows(self._state.connection, _PG_COPY, _event_rows(stored, asset_texts))
-        elif self._state.dialect == "postgresql" and self._state.head_locked:
-            parameters = (*_event_arrays(stored, asset_texts), position, previous_hash, self._state.channel)
-            driver.execute(self._state.connection, _PG_APPEND, parameters)
-            self._state.saved_position = position
-        else:
-            self._state.connection.execute(_INSERT, [_event_row(event) for event in stored])
-        self._state.head = (position, previous_hash)
-        self._state.appended = True
-        return stored
+            yield event, (asset_text if asset_text is not None else json_text(event.asset))
 
     def query(self, offset: int, limit: int, event_filter: EventFilter, sort: SortOrder) -> list[Event]:
         """Ordered by position (ascending, or descending when ``sort`` is DESCENDING)."""

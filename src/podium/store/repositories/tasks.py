@@ -217,6 +217,36 @@ class SqlTaskRepository(Repository):
         else:
             row_dicts = [task_row(task, self._channel) for task in new_tasks]
             insert_checked(self._state, tasks, row_dicts, "compute task", "key")
+        self._add_links(new_tasks)
+
+    def add_built(self, count: int, built: Iterator[ComputeTask]) -> list[ComputeTask]:
+        """``add_many`` of the ``count`` tasks of ``built``, each taken from it as it is stored: on
+        PostgreSQL a batch of ``COPY_FROM`` tasks or more is streamed, so that the database stores the
+        first tasks while the last are still being built. Answers the tasks, in order.
+
+        Raises ``AlreadyExists`` as ``add_many``, or what ``built`` raises (the transaction must then be
+        rolled back, as after any error).
+        """
+        if self._state.dialect != "postgresql" or count < COPY_FROM:
+            new_tasks = list(built)
+            self.add_many(new_tasks)
+            return new_tasks
+        sent: list[ComputeTask] = []
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for task in built:
+                sent.append(task)
+                yield _task_values(task, self._channel, json_text(_task_data(task)))
+
+        if not driver.copy_rows_unless_taken(self._connection, _PG_COPY, rows()):
+            # A key is taken (in the batch or in any channel): the rest built, then ``add_many`` names it.
+            sent.extend(built)
+            self.add_many(sent)
+            return sent
+        self._add_links(sent)
+        return sent
+
+    def _add_links(self, new_tasks: Sequence[ComputeTask]) -> None:
         links = [
             {"child_key": task.key, "parent_key": parent_key, "position": position}
             for task in new_tasks
