@@ -1,8 +1,9 @@
 """Growth: per-operation cost of GetTask, QueryTasks (page of 100) and ApplyTaskAction with 10^3, 10^5
 and 10^6 tasks and events stored (--quick: 10^3 and 3·10^4 only). Rows are seeded with COPY straight into
 ``compute_tasks`` and ``events`` (copies of rows the server wrote, with fresh keys and positions), so
-the code reads them like its own. The "ceiling" of each level is the same operation at 10^3 rows:
-flat cost means a ratio near 1."""
+the code reads them like its own. The "ceiling" of each level is the same operation on a second
+database that keeps 10^3 tasks, measured in alternation with the level's runs (a shared machine's
+speed drifts over the minutes the seeding takes): flat cost means a ratio near 1."""
 
 import json
 import random
@@ -13,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from bench.infra import CHANNEL
+from bench.infra import CHANNEL, Postgres, Server
 from bench.report import Context, Row
 from bench.scenarios.events import seed_events
 from bench.stats import summary
@@ -96,29 +97,51 @@ def _measure(stubs: Stubs, level: int, calls: int, unused: list[str]) -> dict[st
     }
 
 
+REFERENCE_TASKS = 1_000
+"""Tasks of the reference database, whatever the level."""
+
+
+def reset_statuses(url: str, count: int) -> None:
+    """Put seeded tasks ``seed_key(0)`` … ``seed_key(count - 1)`` back in To do (the reference's
+    ApplyTaskAction runs take them EXECUTING, and it must keep its size)."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "UPDATE compute_tasks SET status = 'STATUS_WAITING_FOR_EXECUTOR_SLOT' WHERE key = ANY(%s)",
+            ([seed_key(i) for i in range(count)],),
+        )
+
+
 def run(ctx: Context) -> list[Row]:
     levels = (1_000, 30_000) if ctx.quick else (1_000, 100_000, 1_000_000)
     calls = 60 if ctx.quick else 400
     figures: dict[int, list[dict[str, float]]] = {}
-    with ctx.server() as server:
-        stubs = connect(server.address)
-        setup = prepare(stubs)
-        register(stubs, task_batch(setup, 1))
-        stored = 0
-        for level in levels:
-            seed_tasks(ctx.postgres.url, setup, stored, level)
-            seed_events(ctx.postgres.url, level - stored)
-            runs = []
-            for run_index in range(ctx.repeats):
-                # Tasks in To do that no earlier run touched: the seeded tail of this level.
-                first = level - (run_index + 1) * calls
-                unused = [seed_key(i) for i in range(max(stored, first), first + calls)]
-                runs.append(_measure(stubs, level, calls, unused))
-            figures[level] = runs
-            stored = level
-        stubs.channel.close()
+    references: dict[int, list[dict[str, float]]] = {}
+    reference_db = Postgres(admin_url=ctx.postgres.admin_url).create()
+    try:
+        reference = Server(reference_db.url).wait_ready()
+        try:
+            with ctx.server() as server:
+                grown = _Target(ctx.postgres.url, server)
+                small = _Target(reference_db.url, reference)
+                small.seed(REFERENCE_TASKS)
+                for level in levels:
+                    grown.seed(level)
+                    figures[level], references[level] = [], []
+                    for run_index in range(ctx.repeats):
+                        # Tasks in To do that no earlier run touched: the seeded tail of this level.
+                        first = level - (run_index + 1) * calls
+                        unused = [seed_key(i) for i in range(max(grown.stored_before, first), first + calls)]
+                        figures[level].append(_measure(grown.stubs, level, calls, unused))
+                        reset_statuses(reference_db.url, REFERENCE_TASKS)
+                        unused = [seed_key(i) for i in range(REFERENCE_TASKS)][-calls:]
+                        references[level].append(_measure(small.stubs, REFERENCE_TASKS, calls, unused))
+                grown.close()
+                small.close()
+        finally:
+            reference.stop()
+    finally:
+        reference_db.drop()
     rows: list[Row] = []
-    base = levels[0]
     for operation in ("GetTask", "QueryTasks page 100", "ApplyTaskAction"):
         for level in levels:
             rows.append(
@@ -127,9 +150,30 @@ def run(ctx: Context) -> list[Row]:
                     f"{operation}, {level:,} tasks+events",
                     "ms/op",
                     summary([r[operation] for r in figures[level]]),
-                    f"same op at {base:,}",
-                    summary([r[operation] for r in figures[base]]),
+                    f"same op at {REFERENCE_TASKS:,}, alongside",
+                    summary([r[operation] for r in references[level]]),
                     higher_is_better=False,
                 )
             )
     return rows
+
+
+class _Target:
+    """A server and its database, seeded up to a level of tasks and events."""
+
+    def __init__(self, url: str, server: Server) -> None:
+        self.url = url
+        self.stubs = connect(server.address)
+        self.setup = prepare(self.stubs)
+        register(self.stubs, task_batch(self.setup, 1))
+        self.stored = 0
+        self.stored_before = 0
+
+    def seed(self, level: int) -> None:
+        """Seed tasks and events up to ``level`` of each."""
+        seed_tasks(self.url, self.setup, self.stored, level)
+        seed_events(self.url, level - self.stored)
+        self.stored_before, self.stored = self.stored, level
+
+    def close(self) -> None:
+        self.stubs.channel.close()
