@@ -564,3 +564,19 @@ def test_unknown_function_input_kind_is_invalid_asset() -> None:
     message.inputs["x"].kind = 13  # type: ignore[assignment]
     with pytest.raises(InvalidAsset, match=r"inputs\[x\]\.kind"):
         convert.new_function(message)
+
+
+def test_task_messages_share_no_nested_message() -> None:
+    # The creation date and permissions of task messages are built once per value and copied in:
+    # changing one answer must not change the next.
+    first = convert.compute_task_message(TASK)
+    first.creation_date.seconds += 1
+    first.logs_permission.authorized_ids.append("intruder")
+    for output in first.outputs.values():
+        output.permissions.process.public = not output.permissions.process.public
+    second = convert.compute_task_message(TASK)
+    assert second.creation_date == convert.timestamp(TASK.creation_date)
+    assert list(second.logs_permission.authorized_ids) == list(TASK.logs_permission.authorized_ids)
+    for identifier, output in TASK.outputs.items():
+        assert second.outputs[identifier].permissions.process.public == output.permissions.process.public
+    assert as_dict(second) == as_dict(convert.compute_task_message(TASK))

@@ -1,6 +1,10 @@
 """Conversion of ComputeTaskService messages."""
 
+from datetime import datetime
+from functools import lru_cache
 from typing import Final
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from podium.api.convert.common import (
     ASSET_KIND,
@@ -15,6 +19,7 @@ from podium.api.convert.common import (
 from podium.api.convert.datamanagers import data_manager_message
 from podium.api.convert.datasamples import data_sample_message
 from podium.api.convert.models import model_message
+from podium.api.generated import common_pb2
 from podium.api.generated import computetask_pb2 as pb
 from podium.domain import assets, commands
 from podium.domain.kinds import TaskAction, TaskStatus
@@ -108,12 +113,12 @@ def compute_task_message(task: assets.ComputeTask) -> pb.ComputeTask:
         rank=task.rank,
         status=TASK_STATUS.encode(task.status),
         worker=task.worker,
-        creation_date=timestamp(task.creation_date),
-        logs_permission=permission_message(task.logs_permission),
+        creation_date=_shared_timestamp(task.creation_date),
+        logs_permission=_shared_permission(task.logs_permission),
         inputs=[_input_message(item) for item in task.inputs],
         outputs={
             identifier: pb.ComputeTaskOutput(
-                permissions=permissions_message(output.permissions), transient=output.transient
+                permissions=_shared_permissions(output.permissions), transient=output.transient
             )
             for identifier, output in task.outputs.items()
         },
@@ -122,6 +127,26 @@ def compute_task_message(task: assets.ComputeTask) -> pb.ComputeTask:
     if task.metadata:  # an empty map given to the constructor still costs a Python-level update
         message.metadata.update(task.metadata)
     return message
+
+
+# The tasks of one registration share their creation date and, mostly, their permissions: their
+# messages are built once and shared. Only ever given to a message constructor, which copies them;
+# never returned, never mutated.
+
+
+@lru_cache(maxsize=64)
+def _shared_timestamp(moment: datetime) -> Timestamp:
+    return timestamp(moment)
+
+
+@lru_cache(maxsize=256)
+def _shared_permission(permission: assets.Permission) -> common_pb2.Permission:
+    return permission_message(permission)
+
+
+@lru_cache(maxsize=256)
+def _shared_permissions(permissions: assets.Permissions) -> common_pb2.Permissions:
+    return permissions_message(permissions)
 
 
 def output_asset_message(output_asset: assets.ComputeTaskOutputAsset) -> pb.ComputeTaskOutputAsset:
