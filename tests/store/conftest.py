@@ -34,3 +34,13 @@ def database(database_url: str) -> Iterator[SqlDatabase]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def postgres_database(clean_postgres_url: str) -> Iterator[SqlDatabase]:
+    """An open PostgreSQL database of its own (for what only PostgreSQL does), closed after the test."""
+    opened = open_database(clean_postgres_url)
+    try:
+        yield opened
+    finally:
+        opened.close()

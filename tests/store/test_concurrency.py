@@ -1,7 +1,6 @@
 """Concurrent writers on PostgreSQL: per-channel positions stay gap-free and the chains verify."""
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -9,21 +8,12 @@ from podium.app.ports import RetryableConflict
 from podium.domain.events import NewEvent
 from podium.domain.kinds import AssetKind, EventKind
 from podium.domain.ledger import verify_chain
-from podium.store import SqlDatabase, open_database
+from podium.store import SqlDatabase
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 THREADS = 16
 APPENDS_PER_THREAD = 10
-
-
-@pytest.fixture
-def postgres_database(clean_postgres_url: str) -> Iterator[SqlDatabase]:
-    database = open_database(clean_postgres_url)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def _hammer(database: SqlDatabase, channels: list[str]) -> list[BaseException]:

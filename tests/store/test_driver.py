@@ -113,12 +113,12 @@ def test_a_connection_lost_before_commit_is_unavailable_and_keeps_nothing(own_da
 
 
 def test_a_write_transaction_leaves_the_pooled_connection_transactional(
-    database_of_postgres: SqlDatabase,
+    postgres_database: SqlDatabase,
 ) -> None:
-    with database_of_postgres.transaction("c1", read_only=False) as tx:
+    with postgres_database.transaction("c1", read_only=False) as tx:
         tx.functions.add(b.function("f"))
     # One pooled connection so far: the one the write used, back with the engine's isolation level.
-    with database_of_postgres.engine.connect() as connection:
+    with postgres_database.engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert isinstance(raw, psycopg.Connection)
         assert raw.autocommit is False
@@ -127,25 +127,16 @@ def test_a_write_transaction_leaves_the_pooled_connection_transactional(
 
 
 def test_a_large_append_notifies_other_processes_at_commit(
-    database_of_postgres: SqlDatabase, clean_postgres_url: str
+    postgres_database: SqlDatabase, clean_postgres_url: str
 ) -> None:
     conninfo = make_url(clean_postgres_url).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(conninfo, autocommit=True) as listener:
         listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        with database_of_postgres.transaction("c1", read_only=False) as tx:
+        with postgres_database.transaction("c1", read_only=False) as tx:
             # COPY_FROM events and more are streamed with COPY; the head is saved at commit.
             created = NewEvent(AssetKind.COMPUTE_PLAN, EventKind.CREATED, "p", {})
             tx.events.append([created] * COPY_FROM)
         payloads = [notify.payload for notify in listener.notifies(timeout=10, stop_after=1)]
     assert payloads == ["c1"]
-    with database_of_postgres.transaction("c1", read_only=True) as tx:
+    with postgres_database.transaction("c1", read_only=True) as tx:
         assert tx.events.head()[0] == COPY_FROM
-
-
-@pytest.fixture
-def database_of_postgres(clean_postgres_url: str) -> Iterator[SqlDatabase]:
-    opened = open_database(clean_postgres_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
