@@ -1,7 +1,10 @@
 """Conformance: compute tasks and their parent links, on every backend."""
 
+from collections.abc import Iterator
+
 import pytest
 
+from podium.domain.assets import ComputeTask
 from podium.domain.commands import TaskFilter
 from podium.domain.errors import AlreadyExists
 from podium.domain.kinds import TaskStatus
@@ -77,6 +80,31 @@ class TestTasks:
             tx.tasks.add_many(batch[:700])  # nothing of the refused batch was kept
         with graph.transaction("c2", read_only=True) as tx:
             assert len(tx.tasks.statuses([task.key for task in batch])) == 700
+
+    def test_add_built_stores_every_task_built_and_names_a_taken_key(self, graph: SqlDatabase) -> None:
+        # add_built takes each task from the iterator as it stores it (COPY on PostgreSQL from COPY_FROM
+        # tasks); a key taken in another channel stops the COPY, the rest is still built, and the key
+        # is named like add_many names it.
+        taken = 0
+
+        def built(keys: list[str]) -> Iterator[ComputeTask]:
+            nonlocal taken
+            for key in keys:
+                taken += 1
+                yield b.task(key, "p-other", "f-other")
+
+        keys = [f"lazy{i}" for i in range(COPY_FROM + 10)]
+        keys.insert(800, "root")
+        with pytest.raises(AlreadyExists) as raised, graph.transaction("c2", read_only=False) as tx:
+            tx.tasks.add_built(len(keys), built(keys))
+        assert raised.value.key == "root"
+        assert taken == len(keys)
+        keys.remove("root")
+        with graph.transaction("c2", read_only=False) as tx:
+            stored = tx.tasks.add_built(len(keys), built(keys))
+        assert [task.key for task in stored] == keys
+        with graph.transaction("c2", read_only=True) as tx:
+            assert len(tx.tasks.statuses(keys)) == len(keys)
 
     def test_get_many_and_statuses(self, graph: SqlDatabase) -> None:
         with graph.transaction("c1", read_only=False) as tx:
