@@ -5,8 +5,10 @@ Transactions:
 
 - PostgreSQL writes run READ COMMITTED and their first statement locks the channel's head row, which
   serializes the writers of one channel (not of other channels) and reads the head for the event log
-  in the same round trip. SERIALIZABLE would not help here: a waiter's snapshot would predate the lock
-  and fail every time. Reads run REPEATABLE READ READ ONLY.
+  in the same round trip. The writers of a channel that queue behind each other in this process
+  share one transaction, each in a savepoint, and one commit (``podium.store.batches``).
+  SERIALIZABLE would not help here: a waiter's snapshot would predate the lock and fail every time.
+  Reads run REPEATABLE READ READ ONLY.
 - SQLite: ``BEGIN IMMEDIATE`` for writes (one writer at a time), ``BEGIN`` for reads, WAL and a busy
   timeout. An in-memory database has one connection, shared by all threads under a lock.
 
@@ -25,6 +27,7 @@ from sqlalchemy import Connection, Engine, exc
 
 from podium.app.ports import Database
 from podium.store import driver
+from podium.store.batches import Batch, Batches
 from podium.store.engine import WRITE_OPTION, create_podium_engine, is_memory
 from podium.store.errors import translate
 from podium.store.eventlog import begin_locking_head, save_head
@@ -54,7 +57,8 @@ class SqlDatabase:
         self._waiters = Waiters()
         # An in-memory SQLite database is one connection: transactions must take turns.
         self._turns: threading.RLock | None = threading.RLock() if is_memory(engine.url) else None
-        self._writers = _WriterTurns(per_channel=self._dialect == "postgresql")
+        self._writers = _WriterTurns()
+        self._batches = Batches()
         self._listener: PgListener | None = None
         if self._dialect == "postgresql":
             conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -79,6 +83,9 @@ class SqlDatabase:
             RetryableConflict: the unit of work lost a race and may run again.
             Unavailable: the database cannot be reached.
         """
+        if self._dialect == "postgresql" and not read_only:
+            yield from self._run_in_batch(channel)
+            return
         turns: AbstractContextManager[object]
         if self._turns is not None:
             turns = self._turns
@@ -90,6 +97,121 @@ class SqlDatabase:
             state = yield from self._run(channel, read_only)
         if state.appended:
             self._waiters.wake(channel)
+
+    def writers_sharing(self, channel: str) -> int:
+        """PostgreSQL: the writers of ``channel`` in its open shared transaction (group commit) now."""
+        return self._batches.writers(channel)
+
+    def _run_in_batch(self, channel: str) -> Generator[SqlTransaction, None, None]:
+        """A PostgreSQL write as a member of its channel's shared transaction (``podium.store.batches``):
+        returns once the shared commit succeeded; raises its own work's error, or the commit's."""
+        batch = self._batches.join(channel)
+        succeeded = False
+        try:
+            with batch.turn:
+                state, savepoint = self._member_begin(batch)
+                try:
+                    yield SqlTransaction(state)
+                except exc.DBAPIError as error:
+                    self._member_undo(batch, savepoint)
+                    _raise_translated(error)
+                except BaseException:
+                    self._member_undo(batch, savepoint)
+                    raise
+                batch.kept = state
+                succeeded = True
+        finally:
+            self._batches.leave(batch, self._finish_batch)
+        if succeeded:
+            batch.finished.wait()
+            if batch.outcome is not None:
+                raise batch.outcome
+
+    def _member_begin(self, batch: Batch) -> tuple[TxState, str | None]:
+        """The member's state on the batch's connection: the transaction begun (with the head lock) by
+        its first member, a savepoint for the next ones."""
+        if batch.failure is not None:
+            raise batch.failure
+        if batch.connection is None:
+            try:
+                connection = self._engine.connect()
+            except exc.DBAPIError as error:
+                _raise_translated(error)
+            try:
+                state = self._begin(connection, batch.channel, read_only=False)
+            except BaseException as error:
+                _rollback_quietly(connection)
+                connection.close()
+                if isinstance(error, exc.DBAPIError):
+                    _raise_translated(error)
+                raise
+            batch.connection, batch.kept, batch.savepoints = connection, None, 0
+            return state, None
+        kept = batch.kept
+        if not isinstance(kept, TxState):  # pragma: no cover - a begun batch always keeps a state
+            raise RuntimeError("batch without a state")
+        batch.savepoints += 1
+        savepoint = f"member_{batch.savepoints}"
+        try:
+            driver.execute(batch.connection, f"SAVEPOINT {savepoint}", ())
+        except exc.DBAPIError as error:
+            batch.failure = translate(error)
+            raise batch.failure from error
+        state = TxState(
+            batch.connection,
+            batch.channel,
+            datetime.now(UTC),
+            self._dialect,
+            read_only=False,
+            head=kept.head,
+            appended=kept.appended,
+            saved_position=kept.saved_position,
+            head_locked=True,
+        )
+        return state, savepoint
+
+    def _member_undo(self, batch: Batch, savepoint: str | None) -> None:
+        """Undo a member whose work raised: its savepoint, or the whole transaction when it ran first."""
+        connection = batch.connection
+        if connection is None:  # pragma: no cover - undo runs on a begun batch
+            return
+        if savepoint is None:
+            _rollback_quietly(connection)
+            connection.close()
+            batch.connection = None
+            return
+        try:
+            driver.execute(connection, f"ROLLBACK TO SAVEPOINT {savepoint}", ())
+        except exc.DBAPIError as error:
+            batch.failure = translate(error)
+
+    def _finish_batch(self, batch: Batch) -> None:
+        """Commit what the batch's members kept (or roll back), then release the members waiting."""
+        connection = batch.connection
+        try:
+            if connection is None:
+                return
+            state = batch.kept
+            if batch.failure is not None or not isinstance(state, TxState):
+                batch.outcome = batch.failure
+                _rollback_quietly(connection)
+                return
+            try:
+                save_head(state)
+                driver.commit(connection)
+            except exc.DBAPIError as error:
+                batch.outcome = translate(error)
+                _rollback_quietly(connection)
+                return
+            if state.appended:
+                self._waiters.wake(batch.channel)
+        except BaseException as error:  # pragma: no cover - waiting members must never hang
+            batch.outcome = error
+            raise
+        finally:
+            if connection is not None:
+                connection.close()
+            batch.finished.set()
 
     def _run(self, channel: str, read_only: bool) -> Generator[SqlTransaction, None, TxState]:
         try:
@@ -150,28 +272,17 @@ class SqlDatabase:
 
 
 class _WriterTurns:
-    """In-process turns of the write transactions that the database would serialize anyway.
+    """In-process turns of SQLite's write transactions, which the database file would serialize
+    anyway: a waiting thread holds no connection and sends no statement, instead of spinning on
+    SQLite's busy timeout. (PostgreSQL writers queue in ``Batches`` instead.)"""
 
-    The writers of a PostgreSQL channel queue on the channel's head row, SQLite's on the database file.
-    Queueing first on a lock of this process costs nothing in concurrency and keeps the waiters off
-    the database: a waiting thread holds no pooled connection and sends no statement, and the writer
-    holding the turn competes with fewer runnable threads for the interpreter while it holds the row
-    lock. Writers in other processes still queue on the database.
-    """
-
-    def __init__(self, *, per_channel: bool) -> None:
-        self._per_channel = per_channel
-        self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
 
     def of(self, channel: str) -> threading.Lock:
-        """The lock of ``channel``'s writers (one lock for every channel of an SQLite database)."""
-        name = channel if self._per_channel else ""
-        with self._guard:
-            lock = self._locks.get(name)
-            if lock is None:
-                lock = self._locks[name] = threading.Lock()
-            return lock
+        """The lock of ``channel``'s writers: one for every channel of an SQLite database."""
+        del channel
+        return self._lock
 
 
 def _rollback_quietly(connection: Connection) -> None:
