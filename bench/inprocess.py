@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 plan_key = str(uuid.uuid4())
                 orchestrator.register_plan(_CALLER, commands.NewComputePlan(key=plan_key, name="plan"))
                 new_tasks = tuple(
-                    commands.NewComputeTask(str(uuid.uuid4()), function_key, plan_key)
+                    commands.NewComputeTask(str(uuid.uuid4()), function_key, plan_key, worker=_ORG)
                     for _ in range(args.tasks)
                 )
                 tasks = orchestrator.register_tasks(_CALLER, commands.RegisterTasks(new_tasks))
