@@ -125,13 +125,13 @@ class SqlDatabase:
         if succeeded:
             batch.finished.wait()
             if batch.outcome is not None:
-                raise batch.outcome
+                raise _again(batch.outcome) from batch.outcome
 
     def _member_begin(self, batch: Batch) -> tuple[TxState, str | None]:
         """The member's state on the batch's connection: the transaction begun (with the head lock) by
         its first member, a savepoint for the next ones."""
         if batch.failure is not None:
-            raise batch.failure
+            raise _again(batch.failure) from batch.failure
         if batch.connection is None:
             try:
                 connection = self._engine.connect()
@@ -283,6 +283,15 @@ class _WriterTurns:
         """The lock of ``channel``'s writers: one for every channel of an SQLite database."""
         del channel
         return self._lock
+
+
+def _again(error: BaseException) -> BaseException:
+    """A fresh exception like ``error``, for one member of a batch (members share the batch's error;
+    raising one instance from several threads would mix their tracebacks)."""
+    try:
+        return type(error)(*error.args)
+    except TypeError:  # pragma: no cover - an exception class with another constructor
+        return error
 
 
 def _rollback_quietly(connection: Connection) -> None:
