@@ -1,6 +1,7 @@
 """Group commit on PostgreSQL: writers of a channel that queue behind each other share a transaction,
 and each one still commits or fails as if it had its own."""
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +35,20 @@ def _when(condition: Callable[[], bool]) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(0.002)
+
+
+def _first_then_others(
+    first: Callable[[], None], others: list[Callable[[], None]], first_inside: threading.Event
+) -> None:
+    """Run ``first`` in a thread; once it is inside its transaction, run ``others``; wait for all."""
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    assert first_inside.wait(WAIT_S)
+    threads += [threading.Thread(target=other) for other in others]
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT_S)
 
 
 def _events(database: SqlDatabase, channel: str) -> list[str]:
@@ -72,14 +87,8 @@ def test_writers_that_queue_share_a_transaction_and_each_keeps_its_own_outcome(
         except Refused:
             results[number] = "refused"
 
-    first = threading.Thread(target=write, args=(0,))
-    first.start()
-    assert first_inside.wait(WAIT_S)
-    others = [threading.Thread(target=write, args=(number,)) for number in range(1, 8)]
-    for thread in others:
-        thread.start()
-    for thread in [first, *others]:
-        thread.join(WAIT_S)
+    others = [functools.partial(write, number) for number in range(1, 8)]
+    _first_then_others(functools.partial(write, 0), others, first_inside)
 
     refused = {number for number in range(8) if number % 3 == 1}
     assert results == {n: ("refused" if n in refused else "committed") for n in range(8)}
@@ -111,12 +120,7 @@ def test_a_first_writer_that_fails_leaves_the_next_ones_a_fresh_transaction(
             tx.events.append([_event("second")])
         outcome["second"] = "committed"
 
-    threads = [threading.Thread(target=failing_first), threading.Thread(target=second)]
-    threads[0].start()
-    assert first_inside.wait(WAIT_S)
-    threads[1].start()
-    for thread in threads:
-        thread.join(WAIT_S)
+    _first_then_others(failing_first, [second], first_inside)
     assert outcome == {"first": "refused", "second": "committed"}
     assert _events(postgres_database, channel) == ["second"]
 
@@ -148,15 +152,7 @@ def test_a_failed_commit_fails_every_writer_that_shared_it(
         with psycopg.connect(_plain(clean_postgres_url), autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
-    threads = [
-        threading.Thread(target=run, args=("first", first)),
-        threading.Thread(target=run, args=("last", last)),
-    ]
-    threads[0].start()
-    assert first_inside.wait(WAIT_S)
-    threads[1].start()
-    for thread in threads:
-        thread.join(WAIT_S)
+    _first_then_others(lambda: run("first", first), [lambda: run("last", last)], first_inside)
     assert outcome == {"first": "Unavailable", "last": "Unavailable"}
     assert _events(postgres_database, channel) == []
     with postgres_database.transaction(channel, read_only=False) as tx:  # the channel takes writes
