@@ -4,7 +4,7 @@ and each one still commits or fails as if it had its own."""
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import psycopg
 import pytest
@@ -38,7 +38,7 @@ def _when(condition: Callable[[], bool]) -> None:
 
 
 def _first_then_others(
-    first: Callable[[], None], others: list[Callable[[], None]], first_inside: threading.Event
+    first: Callable[[], None], others: Sequence[Callable[[], None]], first_inside: threading.Event
 ) -> None:
     """Run ``first`` in a thread; once it is inside its transaction, run ``others``; wait for all."""
     threads = [threading.Thread(target=first)]
