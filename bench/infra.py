@@ -77,9 +77,13 @@ class Postgres:
                 raise
         with psycopg.connect(self.admin_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{self.name}"')
-        subprocess.run(
-            [PODIUM, "migrate", "--database-url", self.url], check=True, capture_output=True, timeout=120
-        )
+        try:
+            subprocess.run(
+                [PODIUM, "migrate", "--database-url", self.url], check=True, capture_output=True, timeout=120
+            )
+        except BaseException:
+            self.drop()  # no database left behind when the migration cannot run
+            raise
         return self
 
     def drop(self) -> None:
