@@ -101,13 +101,13 @@ REFERENCE_TASKS = 1_000
 """Tasks of the reference database, whatever the level."""
 
 
-def reset_statuses(url: str, count: int) -> None:
-    """Put seeded tasks ``seed_key(0)`` … ``seed_key(count - 1)`` back in To do (the reference's
-    ApplyTaskAction runs take them EXECUTING, and it must keep its size)."""
+def reset_statuses(url: str, keys: list[str]) -> None:
+    """Put the tasks of ``keys`` back in To do (the reference's ApplyTaskAction runs take them
+    EXECUTING, and it must keep its size)."""
     with psycopg.connect(url) as conn:
         conn.execute(
             "UPDATE compute_tasks SET status = 'STATUS_WAITING_FOR_EXECUTOR_SLOT' WHERE key = ANY(%s)",
-            ([seed_key(i) for i in range(count)],),
+            (keys,),
         )
 
 
@@ -132,8 +132,8 @@ def run(ctx: Context) -> list[Row]:
                         first = level - (run_index + 1) * calls
                         unused = [seed_key(i) for i in range(max(grown.stored_before, first), first + calls)]
                         figures[level].append(_measure(grown.stubs, level, calls, unused))
-                        reset_statuses(reference_db.url, REFERENCE_TASKS)
-                        unused = [seed_key(i) for i in range(REFERENCE_TASKS)][-calls:]
+                        unused = [seed_key(i) for i in range(REFERENCE_TASKS - calls, REFERENCE_TASKS)]
+                        reset_statuses(reference_db.url, unused)
                         references[level].append(_measure(small.stubs, REFERENCE_TASKS, calls, unused))
                 grown.close()
                 small.close()

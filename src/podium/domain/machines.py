@@ -103,13 +103,12 @@ def status_after_build(parent_statuses: Iterable[TaskStatus]) -> TaskTransition:
 
 def initial_task_status(function_status: FunctionStatus, parent_statuses: Iterable[TaskStatus]) -> TaskStatus:
     """The status of a task at registration (contract §9.5, first match wins)."""
+    # Tuple methods rather than any()/all() over generators: this runs once per registered task.
     parents = tuple(parent_statuses)
-    if not parents:  # most tasks of a plan's first registration; skips two generators
-        return _INITIAL_WITHOUT_PARENTS.get(function_status, TaskStatus.UNKNOWN)
-    if any(status in (TaskStatus.FAILED, TaskStatus.CANCELED) for status in parents):
+    if TaskStatus.FAILED in parents or TaskStatus.CANCELED in parents:
         return TaskStatus.CANCELED
     if function_status is FunctionStatus.READY:
-        if all(status is TaskStatus.DONE for status in parents):
+        if parents.count(TaskStatus.DONE) == len(parents):
             return TaskStatus.WAITING_FOR_EXECUTOR_SLOT
         return TaskStatus.WAITING_FOR_PARENT_TASKS
     return _INITIAL_BY_FUNCTION_STATUS.get(function_status, TaskStatus.UNKNOWN)
@@ -120,10 +119,6 @@ _INITIAL_BY_FUNCTION_STATUS: Final[Mapping[FunctionStatus, TaskStatus]] = {
     FunctionStatus.BUILDING: TaskStatus.BUILDING,
     FunctionStatus.FAILED: TaskStatus.FAILED,
     FunctionStatus.CANCELED: TaskStatus.CANCELED,
-}
-_INITIAL_WITHOUT_PARENTS: Final[Mapping[FunctionStatus, TaskStatus]] = {
-    **_INITIAL_BY_FUNCTION_STATUS,
-    FunctionStatus.READY: TaskStatus.WAITING_FOR_EXECUTOR_SLOT,
 }
 
 

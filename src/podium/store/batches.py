@@ -20,6 +20,8 @@ from typing import Final
 
 from sqlalchemy import Connection
 
+from podium.store.state import TxState
+
 MAX_MEMBERS: Final = 32
 """Writers sharing one transaction, at most."""
 
@@ -36,8 +38,8 @@ class Batch:
     savepoints: int = 0
     failure: BaseException | None = None
     """Why the transaction cannot go on: raised to every member that has not run yet."""
-    kept: object | None = None
-    """What the last member that succeeded leaves to the commit (the store's transaction state)."""
+    kept: TxState | None = None
+    """The state left by the last member that succeeded, for the commit (None: none succeeded yet)."""
     finished: threading.Event = field(default_factory=threading.Event)
     outcome: BaseException | None = None
     """The commit's error, raised to every member that succeeded; None when committed."""

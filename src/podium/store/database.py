@@ -57,7 +57,9 @@ class SqlDatabase:
         self._waiters = Waiters()
         # An in-memory SQLite database is one connection: transactions must take turns.
         self._turns: threading.RLock | None = threading.RLock() if is_memory(engine.url) else None
-        self._writers = _WriterTurns()
+        # SQLite's writers, which the database file serializes anyway, take turns in this process: a
+        # waiting thread holds no connection instead of spinning on the busy timeout.
+        self._writers = threading.Lock()
         self._batches = Batches()
         self._listener: PgListener | None = None
         if self._dialect == "postgresql":
@@ -92,7 +94,7 @@ class SqlDatabase:
         elif read_only:
             turns = nullcontext()
         else:
-            turns = self._writers.of(channel)
+            turns = self._writers
         with turns:
             state = yield from self._run(channel, read_only)
         if state.appended:
@@ -133,23 +135,11 @@ class SqlDatabase:
         if batch.failure is not None:
             raise _again(batch.failure) from batch.failure
         if batch.connection is None:
-            try:
-                connection = self._engine.connect()
-            except exc.DBAPIError as error:
-                _raise_translated(error)
-            try:
-                state = self._begin(connection, batch.channel, read_only=False)
-            except BaseException as error:
-                _rollback_quietly(connection)
-                connection.close()
-                if isinstance(error, exc.DBAPIError):
-                    _raise_translated(error)
-                raise
-            batch.connection, batch.kept, batch.savepoints = connection, None, 0
+            batch.connection, state = self._open(batch.channel, read_only=False)
             return state, None
         kept = batch.kept
-        if not isinstance(kept, TxState):  # pragma: no cover - a begun batch always keeps a state
-            raise RuntimeError("batch without a state")
+        if kept is None:  # pragma: no cover - the first member holds the turn until it succeeds or undoes
+            raise RuntimeError("shared transaction without a member's state")
         batch.savepoints += 1
         savepoint = f"member_{batch.savepoints}"
         try:
@@ -192,13 +182,12 @@ class SqlDatabase:
             if connection is None:
                 return
             state = batch.kept
-            if batch.failure is not None or not isinstance(state, TxState):
+            if batch.failure is not None or state is None:
                 batch.outcome = batch.failure
                 _rollback_quietly(connection)
                 return
             try:
-                save_head(state)
-                driver.commit(connection)
+                _commit(state)
             except exc.DBAPIError as error:
                 batch.outcome = translate(error)
                 _rollback_quietly(connection)
@@ -214,22 +203,11 @@ class SqlDatabase:
             batch.finished.set()
 
     def _run(self, channel: str, read_only: bool) -> Generator[SqlTransaction, None, TxState]:
+        connection, state = self._open(channel, read_only)
         try:
-            connection = self._engine.connect()
-        except exc.DBAPIError as error:
-            _raise_translated(error)
-        try:
-            try:
-                state = self._begin(connection, channel, read_only)
-            except exc.DBAPIError as error:
-                _raise_translated(error)
             try:
                 yield SqlTransaction(state)
-                save_head(state)
-                if state.head_locked:
-                    driver.commit(connection)
-                else:
-                    connection.commit()
+                _commit(state)
             except exc.DBAPIError as error:
                 _raise_translated(error)
             return state
@@ -238,6 +216,25 @@ class SqlDatabase:
             raise
         finally:
             connection.close()
+
+    def _open(self, channel: str, read_only: bool) -> tuple[Connection, TxState]:
+        """A pooled connection with its transaction begun; nothing is left open when this raises.
+
+        Raises:
+            RetryableConflict, Unavailable: as ``transaction``.
+        """
+        try:
+            connection = self._engine.connect()
+        except exc.DBAPIError as error:
+            _raise_translated(error)
+        try:
+            return connection, self._begin(connection, channel, read_only)
+        except BaseException as error:
+            _rollback_quietly(connection)
+            connection.close()
+            if isinstance(error, exc.DBAPIError):
+                _raise_translated(error)
+            raise
 
     def _begin(self, connection: Connection, channel: str, read_only: bool) -> TxState:
         if self._dialect == "postgresql":
@@ -271,18 +268,13 @@ class SqlDatabase:
         self._engine.dispose()
 
 
-class _WriterTurns:
-    """In-process turns of SQLite's write transactions, which the database file would serialize
-    anyway: a waiting thread holds no connection and sends no statement, instead of spinning on
-    SQLite's busy timeout. (PostgreSQL writers queue in ``Batches`` instead.)"""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def of(self, channel: str) -> threading.Lock:
-        """The lock of ``channel``'s writers: one for every channel of an SQLite database."""
-        del channel
-        return self._lock
+def _commit(state: TxState) -> None:
+    """Save the head (after appends) and commit the transaction of ``state``."""
+    save_head(state)
+    if state.head_locked:
+        driver.commit(state.connection)
+    else:
+        state.connection.commit()
 
 
 def _again(error: BaseException) -> BaseException:

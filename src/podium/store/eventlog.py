@@ -195,20 +195,17 @@ class SqlEventLog:
             return []
         if self._state.read_only:
             raise RuntimeError("cannot append events in a read-only transaction")
-        if self._state.dialect != "postgresql" or not self._state.head_locked:
-            stored = [event for event, _ in self._sealed(new_events)]
-            self._state.connection.execute(_INSERT, [_event_row(event) for event in stored])
-            self._state.head = (stored[-1].position, stored[-1].hash)
-            self._state.appended = True
-            return stored
-        stored = []
+        stored: list[Event] = []
 
         def rows() -> Iterator[tuple[Any, ...]]:
             for event, asset_json in self._sealed(new_events):
                 stored.append(event)
                 yield _event_values(event, asset_json, json_text(event.metadata))
 
-        if len(new_events) >= COPY_FROM:
+        if self._state.dialect != "postgresql" or not self._state.head_locked:
+            stored.extend(event for event, _ in self._sealed(new_events))
+            self._state.connection.execute(_INSERT, [_event_row(event) for event in stored])
+        elif len(new_events) >= COPY_FROM:
             # Rows are sealed as COPY takes them: PostgreSQL stores the first ones while the last are
             # sealed. The head is saved (and subscribers notified) by ``save_head`` at commit.
             driver.copy_rows(self._state.connection, _PG_COPY, rows())

@@ -4,7 +4,7 @@ Status, rank, worker, plan, function, owner and creation date are columns (the q
 on them); logs permission, metadata, inputs and outputs live in ``data``.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any, Final
 
@@ -150,7 +150,7 @@ def _task_values(task: ComputeTask, channel: str, data: Any) -> tuple[Any, ...]:
     )
 
 
-def _task_rows(new_tasks: Sequence[ComputeTask], channel: str) -> Iterator[tuple[Any, ...]]:
+def _task_rows(new_tasks: Iterable[ComputeTask], channel: str) -> Iterator[tuple[Any, ...]]:
     """The rows of ``_TASK_NAMES`` (``data`` as JSON text, made per task so that the documents of a
     large batch never all exist at once)."""
     for task in new_tasks:
@@ -233,12 +233,13 @@ class SqlTaskRepository(Repository):
             return new_tasks
         sent: list[ComputeTask] = []
 
-        def rows() -> Iterator[tuple[Any, ...]]:
+        def sending() -> Iterator[ComputeTask]:
             for task in built:
                 sent.append(task)
-                yield _task_values(task, self._channel, json_text(_task_data(task)))
+                yield task
 
-        if not driver.copy_rows_unless_taken(self._connection, _PG_COPY, rows()):
+        rows = _task_rows(sending(), self._channel)
+        if not driver.copy_rows_unless_taken(self._connection, _PG_COPY, rows):
             # A key is taken (in the batch or in any channel): the rest built, then ``add_many`` names it.
             sent.extend(built)
             self.add_many(sent)
