@@ -1,5 +1,6 @@
-"""PostgreSQL's hot statements run on the driver connection (``podium.store.driver``): the begin sent
-with the head lock, the commit, and how failures surface."""
+"""PostgreSQL's hot statements run on the driver connection (``podium.store.driver`` and
+``podium.store.pipeline``): the begin queued with the head lock, statements queued until the next read
+or the commit, and how failures surface."""
 
 import uuid
 from collections.abc import Iterator
@@ -9,11 +10,11 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, exc, make_url, text
 
-from podium.app.ports import Unavailable
+from podium.app.ports import RetryableConflict, Unavailable
 from podium.domain.events import NewEvent
 from podium.domain.kinds import AssetKind, EventKind, TaskStatus
 from podium.domain.ledger import GENESIS_HASH
-from podium.store import SqlDatabase, driver, open_database
+from podium.store import SqlDatabase, driver, open_database, pipeline
 from podium.store.engine import create_podium_engine
 from podium.store.eventlog import COPY_FROM, NOTIFY_CHANNEL, begin_locking_head
 from podium.store.state import TxState
@@ -41,6 +42,7 @@ def own_database(postgres_server: PostgresServer) -> Iterator[str]:
 def _begin_write(connection: Connection, channel: str = "c1") -> TxState:
     state = TxState(connection, channel, datetime.now(UTC), "postgresql", read_only=False)
     begin_locking_head(state)
+    pipeline.flush(connection)  # BEGIN and the lock go out with the first statement; here, now
     return state
 
 
@@ -55,7 +57,7 @@ def test_the_begin_with_the_head_lock_opens_one_transaction_that_commit_ends(cle
             assert raw.info.transaction_status.name == "INTRANS"
             driver.execute(connection, _MOVE_HEAD, (4, "c1"))
             assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(4,)]
-            driver.commit(connection)
+            pipeline.commit(connection)
             assert raw.info.transaction_status.name == "IDLE"
         with engine.connect() as connection:
             assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 4
@@ -140,3 +142,101 @@ def test_a_large_append_notifies_other_processes_at_commit(
     assert payloads == ["c1"]
     with postgres_database.transaction("c1", read_only=True) as tx:
         assert tx.events.head()[0] == COPY_FROM
+
+
+_MOVE_HEAD_LATER = pipeline.Prepared(
+    b"test_move_head", b"UPDATE channel_heads SET position = $1::bigint WHERE channel = $2::text"
+)
+_DIVIDE_LATER = pipeline.Prepared(
+    b"test_divide", b"UPDATE channel_heads SET position = 1 / $1::int WHERE channel = $2::text"
+)
+
+
+def test_a_deferred_write_is_sent_before_the_next_statement_and_with_the_commit(
+    clean_postgres_url: str,
+) -> None:
+    engine = create_podium_engine(clean_postgres_url)
+    try:
+        with engine.connect() as connection:
+            _begin_write(connection)
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("5", "c1"))
+            # The driver's next statement sees it, and so does one run through SQLAlchemy.
+            assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(5,)]
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("6", "c1"))
+            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 6
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("7", "c1"))
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("8", "c1"))
+            pipeline.commit(connection)
+        with engine.connect() as connection:
+            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 8
+    finally:
+        engine.dispose()
+
+
+def test_a_refused_deferred_write_fails_the_commit_and_keeps_nothing(clean_postgres_url: str) -> None:
+    engine = create_podium_engine(clean_postgres_url)
+    try:
+        with engine.connect() as connection:
+            _begin_write(connection)
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("5", "c1"))
+            pipeline.execute_later(connection, _DIVIDE_LATER, ("0", "c1"))
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("9", "c1"))
+            with pytest.raises(exc.DBAPIError) as raised:
+                pipeline.commit(connection)
+            assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
+            connection.rollback()
+            # The connection left the pipeline: it runs statements (and deferred writes) again.
+            assert _begin_write(connection).head == (0, GENESIS_HASH)
+            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("3", "c1"))
+            pipeline.commit(connection)
+        with engine.connect() as connection:
+            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 3
+    finally:
+        engine.dispose()
+
+
+def test_deferred_writes_of_a_unit_of_work_that_raises_are_never_sent(
+    postgres_database: SqlDatabase,
+) -> None:
+    with postgres_database.transaction("c1", read_only=False) as tx:
+        tx.functions.add(b.function("f"))
+        tx.plans.add(b.plan("p"))
+        tx.tasks.add_many([b.task("t", "p", "f")])
+
+    def change_its_mind() -> None:
+        with postgres_database.transaction("c1", read_only=False) as tx:
+            tx.tasks.set_status("t", TaskStatus.EXECUTING)
+            raise LookupError("the unit of work changed its mind")
+
+    with pytest.raises(LookupError):
+        change_its_mind()
+    # The next write on the pooled connection does not carry them either.
+    with postgres_database.transaction("c1", read_only=False) as tx:
+        tx.plans.add(b.plan("p2"))
+    with postgres_database.transaction("c1", read_only=True) as tx:
+        assert tx.tasks.statuses(["t"]) == {"t": TaskStatus.WAITING_FOR_EXECUTOR_SLOT}
+        assert tx.plans.get("p2") is not None
+
+
+def test_a_statement_dropped_from_the_session_fails_one_attempt_as_retryable(
+    postgres_database: SqlDatabase,
+) -> None:
+    with postgres_database.transaction("c1", read_only=False) as tx:
+        tx.functions.add(b.function("f"))
+        tx.plans.add(b.plan("p"))
+        tx.tasks.add_many([b.task("t", "p", "f")])
+        tx.tasks.set_status("t", TaskStatus.EXECUTING)  # prepares the statement on this connection
+    with postgres_database.engine.connect() as connection:
+        connection.exec_driver_sql("DEALLOCATE ALL")  # what a pooler or DISCARD ALL may do
+        connection.commit()
+
+    def finish() -> None:
+        with postgres_database.transaction("c1", read_only=False) as tx:
+            tx.tasks.set_status("t", TaskStatus.DONE)
+
+    with pytest.raises(RetryableConflict):
+        finish()
+    with postgres_database.transaction("c1", read_only=False) as tx:  # prepared again
+        tx.tasks.set_status("t", TaskStatus.DONE)
+    with postgres_database.transaction("c1", read_only=True) as tx:
+        assert tx.tasks.statuses(["t"]) == {"t": TaskStatus.DONE}

@@ -47,6 +47,17 @@ def unnest_insert_sql(table: Table, names: tuple[str, ...]) -> str:
     return f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({', '.join(arrays)})"
 
 
+@cache
+def values_insert_sql(table: Table, names: tuple[str, ...]) -> str:
+    """``INSERT INTO table (names…) VALUES ($1::type, …)``: one row, one text parameter per column
+    (``driver.execute_later``'s form; JSON documents as their text)."""
+    placeholders = [
+        f"${number}::{_array_type(table.c[name]).removesuffix('[]')}"
+        for number, name in enumerate(names, start=1)
+    ]
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(placeholders)})"
+
+
 def column_arrays(table: Table, rows: Sequence[Mapping[str, Any]]) -> tuple[list[Any], ...]:
     """One list per column of ``rows`` (in the order of the first row's keys), ready to bind."""
     columns = [(name, _array_type(table.c[name])) for name in rows[0]]

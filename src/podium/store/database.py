@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 from sqlalchemy import Connection, Engine, exc
 
 from podium.app.ports import Database
-from podium.store import driver
+from podium.store import driver, pipeline
 from podium.store.batches import Batch, Batches
 from podium.store.engine import WRITE_OPTION, create_podium_engine, is_memory
 from podium.store.errors import translate
@@ -165,6 +165,7 @@ class SqlDatabase:
         connection = batch.connection
         if connection is None:  # pragma: no cover - undo runs on a begun batch
             return
+        pipeline.discard(connection)
         if savepoint is None:
             _rollback_quietly(connection)
             connection.close()
@@ -272,7 +273,7 @@ def _commit(state: TxState) -> None:
     """Save the head (after appends) and commit the transaction of ``state``."""
     save_head(state)
     if state.head_locked:
-        driver.commit(state.connection)
+        pipeline.commit(state.connection)
     else:
         state.connection.commit()
 
@@ -287,6 +288,7 @@ def _again(error: BaseException) -> BaseException:
 
 
 def _rollback_quietly(connection: Connection) -> None:
+    pipeline.discard(connection)
     try:
         connection.rollback()
     except exc.DBAPIError as error:

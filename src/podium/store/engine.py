@@ -7,9 +7,11 @@ URLs: ``sqlite:///path/file.db`` (a file, WAL), ``sqlite://`` (in memory: one co
 import sqlite3
 from typing import Any, Final
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from podium.store import pipeline
 
 WRITE_OPTION: Final = "podium_write"
 """Connection execution option: the next transaction writes (SQLite: ``BEGIN IMMEDIATE``)."""
@@ -43,9 +45,19 @@ def create_podium_engine(url: str) -> Engine:
     """An engine for ``url`` with podium's connection setup (see the module docstring)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(
-            parsed, isolation_level="READ COMMITTED", pool_size=10, max_overflow=20, pool_pre_ping=False
+        engine = create_engine(
+            parsed,
+            isolation_level="READ COMMITTED",
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=False,
+            # psycopg's own statement cache is off: it answers every rollback with DEALLOCATE ALL,
+            # which would also drop the statements ``pipeline`` prepares.
+            connect_args={"prepare_threshold": None},
         )
+        # Statements queued by ``pipeline`` go out before any statement run through SQLAlchemy.
+        event.listen(engine, "before_cursor_execute", _flush_deferred)
+        return engine
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     }
@@ -54,6 +66,10 @@ def create_podium_engine(url: str) -> Engine:
     engine = create_engine(parsed, **kwargs)
     _configure_sqlite(engine, memory=is_memory(parsed))
     return engine
+
+
+def _flush_deferred(connection: Connection, *_: object) -> None:
+    pipeline.flush(connection)
 
 
 def _configure_sqlite(engine: Engine, *, memory: bool) -> None:

@@ -1,7 +1,8 @@
 """Translation of database errors into the ports' errors, classified by SQLSTATE or error code.
 
 ``RetryableConflict``: the unit of work lost a race and may run again (serialization failure,
-deadlock, a unique key inserted concurrently by another transaction, SQLite busy). ``Unavailable``: the
+deadlock, a unique key inserted concurrently by another transaction, SQLite busy, a prepared statement
+dropped from the session). ``Unavailable``: the
 database cannot be reached. Anything else is a bug and propagates unchanged.
 """
 
@@ -11,7 +12,9 @@ from sqlalchemy import exc
 
 from podium.app.ports import RetryableConflict, Unavailable
 
-_RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01", "23505"})
+# Serialization failure, deadlock, unique violation, and a prepared statement of ``pipeline`` gone from
+# the session (``pipeline`` prepares it again when the unit of work runs again).
+_RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01", "23505", "26000"})
 _SQLITE_RETRYABLE_PREFIXES: Final = ("SQLITE_BUSY", "SQLITE_LOCKED")
 _SQLITE_UNIQUE_CODES: Final = frozenset({"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"})
 

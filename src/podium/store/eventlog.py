@@ -18,8 +18,8 @@ from sqlalchemy.sql.dml import Insert
 from podium.domain.events import Event, EventFilter, NewEvent
 from podium.domain.kinds import AssetKind, EventKind, SortOrder
 from podium.domain.ledger import GENESIS_HASH, new_sealed_event
-from podium.store import driver
-from podium.store.bulk import json_text, unnest_insert_sql
+from podium.store import driver, pipeline
+from podium.store.bulk import json_text, unnest_insert_sql, values_insert_sql
 from podium.store.schema import channel_heads, events
 from podium.store.state import TxState
 
@@ -50,11 +50,12 @@ _POSITION_OF: Final = select(events.c.position).where(_IN_CHANNEL, events.c.id =
 _HEAD: Final = select(channel_heads.c.position, channel_heads.c.hash).where(
     channel_heads.c.channel == bindparam("channel")
 )
-# Locks the channel's head row (creating it at genesis) and returns it, in one statement (sent with
-# ``BEGIN``, see ``driver.py``).
-_PG_LOCK_HEAD: Final = (
-    "INSERT INTO channel_heads (channel, position, hash) VALUES (%s, 0, %s) "
-    "ON CONFLICT (channel) DO UPDATE SET channel = excluded.channel RETURNING position, hash"
+# Locks the channel's head row (creating it at genesis) and returns it, in one statement (queued with
+# ``BEGIN``, see ``pipeline.py``).
+_PG_LOCK_HEAD: Final = pipeline.Prepared(
+    b"podium_lock_head",
+    b"INSERT INTO channel_heads (channel, position, hash) VALUES ($1::text, 0, $2::text) "
+    b"ON CONFLICT (channel) DO UPDATE SET channel = excluded.channel RETURNING position, hash",
 )
 # Saves the head and queues the notification (delivered by PostgreSQL at commit), in one round trip.
 _SAVE_HEAD_AND_NOTIFY: Final = text(
@@ -76,12 +77,23 @@ _EVENT_NAMES: Final = (
     "metadata",
     "hash",
 )
-# PostgreSQL append: inserts the events (one array per column), saves the head and queues the
-# notification in one round trip, while the head row is locked by this transaction.
-_PG_APPEND: Final = (
-    f"WITH inserted AS ({unnest_insert_sql(events, _EVENT_NAMES)}), "
-    "moved AS (UPDATE channel_heads SET position = %s, hash = %s WHERE channel = %s RETURNING channel) "
+# PostgreSQL append: inserts the events (one array per column, or one scalar per column for a single
+# event, as most transitions append), saves the head and queues the notification in one round trip,
+# while the head row is locked by this transaction.
+_PG_MOVE_HEAD: Final = (
+    "moved AS (UPDATE channel_heads SET position = {}, hash = {} WHERE channel = {} RETURNING channel) "
     f"SELECT pg_notify('{NOTIFY_CHANNEL}', channel) FROM moved"
+)
+_PG_APPEND: Final = (
+    f"WITH inserted AS ({unnest_insert_sql(events, _EVENT_NAMES)}), {_PG_MOVE_HEAD.format('%s', '%s', '%s')}"
+)
+# Queued by ``pipeline.execute_later``, sent with the transaction's next read or its commit.
+_PG_APPEND_ONE: Final = pipeline.Prepared(
+    b"podium_append_one",
+    (
+        f"WITH inserted AS ({values_insert_sql(events, _EVENT_NAMES)}), "
+        + _PG_MOVE_HEAD.format("$11::bigint", "$12::text", "$13::text")
+    ).encode(),
 )
 
 
@@ -101,11 +113,13 @@ def _sqlite_save_head() -> Insert:
 
 
 def begin_locking_head(state: TxState) -> None:
-    """Begin a PostgreSQL write transaction by locking the channel head row, and remember the head (one
-    round trip, see ``podium.store.driver``)."""
-    parameters = (state.channel, GENESIS_HASH)
-    position, hash_ = driver.begin_with_head_lock(state.connection, _PG_LOCK_HEAD, parameters)
-    state.head = (position, hash_)
+    """Begin a PostgreSQL write transaction by locking the channel head row; the head is remembered
+    when the lock is sent, with the transaction's first statement (see ``podium.store.pipeline``)."""
+
+    def remember(row: tuple[Any, ...]) -> None:
+        state.head = (row[0], row[1])
+
+    pipeline.begin(state.connection, _PG_LOCK_HEAD, (state.channel, GENESIS_HASH), remember)
     state.head_locked = True
 
 
@@ -176,6 +190,22 @@ def _event_values(event: Event, asset: Any, metadata: Any) -> tuple[Any, ...]:
     )
 
 
+def _event_texts(event: Event, position: str, asset_json: str) -> tuple[str, ...]:
+    """The event's columns in the order of ``_EVENT_NAMES``, as PostgreSQL text parameters."""
+    return (
+        event.channel,
+        position,
+        event.id,
+        event.timestamp.isoformat(),
+        event.asset_kind.value,
+        event.event_kind.value,
+        event.asset_key,
+        asset_json,
+        json_text(event.metadata),
+        event.hash,
+    )
+
+
 def _event_row(event: Event) -> dict[str, Any]:
     return dict(zip(_EVENT_NAMES, _event_values(event, event.asset, event.metadata), strict=True))
 
@@ -209,6 +239,14 @@ class SqlEventLog:
             # Rows are sealed as COPY takes them: PostgreSQL stores the first ones while the last are
             # sealed. The head is saved (and subscribers notified) by ``save_head`` at commit.
             driver.copy_rows(self._state.connection, _PG_COPY, rows())
+        elif len(new_events) == 1:
+            # Most transitions append one event: it waits for the commit (or the next statement).
+            (event, asset_json), *_ = self._sealed(new_events)
+            stored.append(event)
+            position = str(event.position)
+            texts = (*_event_texts(event, position, asset_json), position, event.hash, event.channel)
+            pipeline.execute_later(self._state.connection, _PG_APPEND_ONE, texts)
+            self._state.saved_position = event.position
         else:
             arrays = [list(column) for column in zip(*rows(), strict=True)]
             parameters = (*arrays, stored[-1].position, stored[-1].hash, self._state.channel)
@@ -277,6 +315,8 @@ class SqlEventLog:
 
     def head(self) -> tuple[int, str]:
         """Position and hash of the channel's last event; ``(0, GENESIS_HASH)`` when empty."""
+        if self._state.head is None and self._state.head_locked:
+            pipeline.flush(self._state.connection)  # sends the lock, which hands over the head
         if self._state.head is None:
             row = self._state.connection.execute(_HEAD, {"channel": self._state.channel}).first()
             self._state.head = (0, GENESIS_HASH) if row is None else (row.position, row.hash)

@@ -20,7 +20,7 @@ from podium.domain.assets import (
 )
 from podium.domain.commands import TaskFilter
 from podium.domain.kinds import TaskStatus
-from podium.store import driver
+from podium.store import driver, pipeline
 from podium.store.bulk import json_text, unnest_insert, unnest_insert_arrays
 from podium.store.repositories._base import (
     Repository,
@@ -55,6 +55,7 @@ _GET_MANY: Final = select(*_COLUMNS).where(tasks.c.key.in_(_KEYS), _IN_CHANNEL)
 _STATUSES_OF: Final = select(tasks.c.key, tasks.c.status).where(tasks.c.key.in_(_KEYS), _IN_CHANNEL)
 # PostgreSQL: all keys in one array parameter, one short statement whatever their number.
 _PG_GET_MANY: Final = select(*_COLUMNS).where(any_key(tasks.c.key), _IN_CHANNEL)
+_GET_ONE: Final = select(*_COLUMNS).where(tasks.c.key == bindparam("key"), _IN_CHANNEL)
 _PG_STATUSES_OF: Final = select(tasks.c.key, tasks.c.status).where(any_key(tasks.c.key), _IN_CHANNEL)
 _SAME_CHANNEL: Final = tasks.c.channel == bindparam("c")
 _PG_SET_STATUSES: Final = (
@@ -74,6 +75,10 @@ _CHILDREN: Final = (
     .where(parents.c.parent_key == bindparam("parent_key"), _IN_CHANNEL)
     .order_by(*_BY_CREATION)
 )
+# The statements of a transition, sent on ``pipeline`` (several to a round trip).
+_PG_GET: Final = pipeline.prepared("podium_get_task", _GET_ONE, ("key", "channel"))
+_PG_CHILDREN: Final = pipeline.prepared("podium_task_children", _CHILDREN, ("parent_key", "channel"))
+_PG_SET_STATUS: Final = pipeline.prepared("podium_set_task_status", _SET_STATUS, ("status", "k", "c"))
 _OF_PLAN: Final = (
     select(*_COLUMNS)
     .where(tasks.c.compute_plan_key == bindparam("plan_key"), tasks.c.status.in_(_STATUSES), _IN_CHANNEL)
@@ -261,6 +266,9 @@ class SqlTaskRepository(Repository):
             self._connection.execute(_INSERT_PARENTS, links)
 
     def get(self, key: str) -> ComputeTask | None:
+        if self._state.dialect == "postgresql":
+            rows = pipeline.fetch(self._connection, _PG_GET, (key, self._channel))
+            return task_from_row(rows[0]) if rows else None
         return self.get_many([key]).get(key)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, ComputeTask]:
@@ -288,11 +296,11 @@ class SqlTaskRepository(Repository):
         return found
 
     def set_status(self, key: str, status: TaskStatus) -> None:
-        parameters = {"k": key, "c": self._channel, "status": status.value}
-        if self._state.dialect == "postgresql":
-            driver.execute(self._connection, driver.driver_sql(_SET_STATUS), parameters)
+        if self._state.head_locked:
+            # A blind write: sent with the transaction's next read or its commit.
+            pipeline.execute_later(self._connection, _PG_SET_STATUS, (status.value, key, self._channel))
             return
-        self._connection.execute(_SET_STATUS, parameters)
+        self._connection.execute(_SET_STATUS, {"k": key, "c": self._channel, "status": status.value})
 
     def set_statuses(self, keys: Sequence[str], status: TaskStatus) -> None:
         """Set the same status on every task of ``keys`` in this channel (one statement on PostgreSQL,
@@ -323,10 +331,10 @@ class SqlTaskRepository(Repository):
 
     def children(self, parent_key: str) -> list[ComputeTask]:
         """Tasks having ``parent_key`` among their parents, ordered by creation date then key."""
-        parameters = {"parent_key": parent_key, "channel": self._channel}
         if self._state.dialect == "postgresql":
-            rows = driver.fetch_all(self._connection, driver.driver_sql(_CHILDREN), parameters)
+            rows = pipeline.fetch(self._connection, _PG_CHILDREN, (parent_key, self._channel))
             return [task_from_row(row) for row in rows]
+        parameters = {"parent_key": parent_key, "channel": self._channel}
         return [task_from_row(row) for row in self._connection.execute(_CHILDREN, parameters)]
 
     def of_plan(self, plan_key: str, statuses: Sequence[TaskStatus]) -> list[ComputeTask]:
