@@ -246,6 +246,19 @@ def test_matches_pinned_json_dumps_without_floats(value: Any) -> None:
     assert encode_canonical(value) == pinned.encode("utf-8")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [2**64, -(2**63) - 1, {"n": 10**30}, [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+)
+def test_values_the_fast_encoder_refuses_still_encode_like_json(value: Any) -> None:
+    deep = value
+    for _ in range(300):  # deeper than orjson's limit, within Python's
+        deep = [deep]
+    for each in (value, deep):
+        pinned = json.dumps(each, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert encode_canonical(each) == pinned.encode("utf-8")
+
+
 @given(st.dictionaries(st.text(), st.integers(), max_size=8))
 def test_object_keys_are_sorted_by_code_point(value: dict[str, int]) -> None:
     pairs = json.loads(encode_canonical(value), object_pairs_hook=lambda pairs: pairs)
