@@ -248,7 +248,12 @@ def test_matches_pinned_json_dumps_without_floats(value: Any) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [2**64, -(2**63) - 1, {"n": 10**30}, [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+    [
+        2**64,
+        -(2**63) - 1,
+        {"n": 10**30},
+        [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+    ],
 )
 def test_values_the_fast_encoder_refuses_still_encode_like_json(value: Any) -> None:
     deep = value

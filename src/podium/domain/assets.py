@@ -27,8 +27,10 @@ Snapshot = dict[str, Any]
 
 
 @lru_cache(maxsize=256)  # the assets of one transaction share its timestamp
+@lru_cache(maxsize=64)
 def format_timestamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with exactly six fractional digits, e.g. ``2026-11-28T21:23:55.123456Z``."""
+    """RFC 3339 in UTC with exactly six fractional digits, e.g. ``2026-11-28T21:23:55.123456Z``.
+    (Cached: the tasks of one registration share their creation date.)"""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -311,7 +313,7 @@ class ComputeTask:
             "worker": self.worker,
             "creation_date": format_timestamp(self.creation_date),
             "logs_permission": self.logs_permission.snapshot(),
-            "metadata": dict(sorted(self.metadata.items())),
+            "metadata": dict(sorted(self.metadata.items())) if self.metadata else {},
             "inputs": [task_input.snapshot() for task_input in self.inputs],
             "outputs": {name: output.snapshot() for name, output in sorted(self.outputs.items())},
             "function_key": self.function_key,

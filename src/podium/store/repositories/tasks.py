@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any, Final
 
+import orjson
 from sqlalchemy import BindParameter, Row, bindparam, func, insert, select, update
 
 from podium.domain.assets import (
@@ -21,7 +22,7 @@ from podium.domain.assets import (
 from podium.domain.commands import TaskFilter
 from podium.domain.kinds import TaskStatus
 from podium.store import driver, pipeline
-from podium.store.bulk import json_text, unnest_insert, unnest_insert_arrays
+from podium.store.bulk import unnest_insert, unnest_insert_arrays
 from podium.store.repositories._base import (
     Repository,
     any_key,
@@ -159,7 +160,9 @@ def _task_rows(new_tasks: Iterable[ComputeTask], channel: str) -> Iterator[tuple
     """The rows of ``_TASK_NAMES`` (``data`` as JSON text, made per task so that the documents of a
     large batch never all exist at once)."""
     for task in new_tasks:
-        yield _task_values(task, channel, json_text(_task_data(task)))
+        # orjson: the document holds only str, bool, lists and dicts with str keys (no float, no
+        # integer beyond 64 bits), where its compact text is json's.
+        yield _task_values(task, channel, orjson.dumps(_task_data(task)).decode())
 
 
 def _task_arrays(new_tasks: Sequence[ComputeTask], channel: str) -> list[list[Any]]:
