@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import Connection, exc, make_url, text
+from sqlalchemy import Connection, Engine, exc, make_url, text
 
 from podium.app.ports import RetryableConflict, Unavailable
 from podium.domain.events import NewEvent
@@ -39,6 +39,24 @@ def own_database(postgres_server: PostgresServer) -> Iterator[str]:
         postgres_server.drop_database(name)
 
 
+@pytest.fixture
+def engine(clean_postgres_url: str) -> Iterator[Engine]:
+    """An engine on the emptied test database, disposed after the test."""
+    created = create_podium_engine(clean_postgres_url)
+    try:
+        yield created
+    finally:
+        created.dispose()
+
+
+def _store_one_task(database: SqlDatabase) -> None:
+    """Task ``t`` (plan ``p``, function ``f``) in channel ``c1``, waiting."""
+    with database.transaction("c1", read_only=False) as tx:
+        tx.functions.add(b.function("f"))
+        tx.plans.add(b.plan("p"))
+        tx.tasks.add_many([b.task("t", "p", "f")])
+
+
 def _begin_write(connection: Connection, channel: str = "c1") -> TxState:
     state = TxState(connection, channel, datetime.now(UTC), "postgresql", read_only=False)
     begin_locking_head(state)
@@ -46,55 +64,44 @@ def _begin_write(connection: Connection, channel: str = "c1") -> TxState:
     return state
 
 
-def test_the_begin_with_the_head_lock_opens_one_transaction_that_commit_ends(clean_postgres_url: str) -> None:
-    engine = create_podium_engine(clean_postgres_url)
-    try:
-        with engine.connect() as connection:
-            state = _begin_write(connection)
-            assert state.head == (0, GENESIS_HASH)
-            raw = connection.connection.driver_connection
-            assert isinstance(raw, psycopg.Connection)
-            assert raw.info.transaction_status.name == "INTRANS"
-            driver.execute(connection, _MOVE_HEAD, (4, "c1"))
-            assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(4,)]
-            pipeline.commit(connection)
-            assert raw.info.transaction_status.name == "IDLE"
-        with engine.connect() as connection:
-            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 4
-            # Back in the pool, the connection runs transactions again (no autocommit left behind).
-            assert getattr(connection.connection.driver_connection, "autocommit", None) is False
-    finally:
-        engine.dispose()
+def test_the_begin_with_the_head_lock_opens_one_transaction_that_commit_ends(engine: Engine) -> None:
+    with engine.connect() as connection:
+        state = _begin_write(connection)
+        assert state.head == (0, GENESIS_HASH)
+        raw = connection.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        assert raw.info.transaction_status.name == "INTRANS"
+        driver.execute(connection, _MOVE_HEAD, (4, "c1"))
+        assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(4,)]
+        pipeline.commit(connection)
+        assert raw.info.transaction_status.name == "IDLE"
+    with engine.connect() as connection:
+        assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 4
+        # Back in the pool, the connection runs transactions again (no autocommit left behind).
+        assert getattr(connection.connection.driver_connection, "autocommit", None) is False
 
 
-def test_a_failed_statement_is_a_dbapi_error_and_keeps_nothing(clean_postgres_url: str) -> None:
-    engine = create_podium_engine(clean_postgres_url)
-    try:
-        with engine.connect() as connection:
-            _begin_write(connection)
-            driver.execute(connection, _MOVE_HEAD, (3, "c1"))
-            with pytest.raises(exc.DBAPIError) as raised:
-                driver.execute(connection, _MOVE_HEAD.replace("%s", "1 / 0", 1), ("c1",))
-            assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
-            connection.rollback()
-        with engine.connect() as connection:
-            # Even the head row created by the failed transaction's lock is gone.
-            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) is None
-            connection.rollback()
-            assert _begin_write(connection).head == (0, GENESIS_HASH)  # the pooled connection is usable
-            connection.rollback()
-    finally:
-        engine.dispose()
+def test_a_failed_statement_is_a_dbapi_error_and_keeps_nothing(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _begin_write(connection)
+        driver.execute(connection, _MOVE_HEAD, (3, "c1"))
+        with pytest.raises(exc.DBAPIError) as raised:
+            driver.execute(connection, _MOVE_HEAD.replace("%s", "1 / 0", 1), ("c1",))
+        assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
+        connection.rollback()
+    with engine.connect() as connection:
+        # Even the head row created by the failed transaction's lock is gone.
+        assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) is None
+        connection.rollback()
+        assert _begin_write(connection).head == (0, GENESIS_HASH)  # the pooled connection is usable
+        connection.rollback()
 
 
 def test_a_connection_lost_before_commit_is_unavailable_and_keeps_nothing(own_database: str) -> None:
     database = open_database(own_database)
     conninfo = make_url(own_database).set(drivername="postgresql").render_as_string(False)
     try:
-        with database.transaction("c1", read_only=False) as tx:
-            tx.functions.add(b.function("f"))
-            tx.plans.add(b.plan("p"))
-            tx.tasks.add_many([b.task("t", "p", "f")])
+        _store_one_task(database)
 
         def lose_the_connection_before_commit() -> None:
             with database.transaction("c1", read_only=False) as tx:
@@ -152,56 +159,48 @@ _DIVIDE_LATER = pipeline.Prepared(
 )
 
 
-def test_a_deferred_write_is_sent_before_the_next_statement_and_with_the_commit(
-    clean_postgres_url: str,
-) -> None:
-    engine = create_podium_engine(clean_postgres_url)
-    try:
-        with engine.connect() as connection:
-            _begin_write(connection)
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("5", "c1"))
-            # The driver's next statement sees it, and so does one run through SQLAlchemy.
-            assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(5,)]
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("6", "c1"))
-            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 6
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("7", "c1"))
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("8", "c1"))
-            pipeline.commit(connection)
-        with engine.connect() as connection:
-            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 8
-    finally:
-        engine.dispose()
+def test_a_deferred_write_is_sent_before_the_next_statement_and_with_the_commit(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _begin_write(connection)
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("5", "c1"))
+        # The driver's next statement sees it, and so does one run through SQLAlchemy.
+        assert driver.fetch_all(connection, "SELECT position FROM channel_heads", ()) == [(5,)]
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("6", "c1"))
+        assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 6
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("7", "c1"))
+        # A read on the pipeline goes out with the queue, in the same round trip, after it.
+        read = pipeline.Prepared(
+            b"test_read_head", b"SELECT position FROM channel_heads WHERE channel = $1::text"
+        )
+        assert pipeline.fetch(connection, read, ("c1",)) == [(7,)]
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("8", "c1"))
+        pipeline.commit(connection)
+    with engine.connect() as connection:
+        assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 8
 
 
-def test_a_refused_deferred_write_fails_the_commit_and_keeps_nothing(clean_postgres_url: str) -> None:
-    engine = create_podium_engine(clean_postgres_url)
-    try:
-        with engine.connect() as connection:
-            _begin_write(connection)
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("5", "c1"))
-            pipeline.execute_later(connection, _DIVIDE_LATER, ("0", "c1"))
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("9", "c1"))
-            with pytest.raises(exc.DBAPIError) as raised:
-                pipeline.commit(connection)
-            assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
-            connection.rollback()
-            # The connection left the pipeline: it runs statements (and deferred writes) again.
-            assert _begin_write(connection).head == (0, GENESIS_HASH)
-            pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("3", "c1"))
+def test_a_refused_deferred_write_fails_the_commit_and_keeps_nothing(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _begin_write(connection)
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("5", "c1"))
+        pipeline.execute_later(connection, _DIVIDE_LATER, ("0", "c1"))
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("9", "c1"))
+        with pytest.raises(exc.DBAPIError) as raised:
             pipeline.commit(connection)
-        with engine.connect() as connection:
-            assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 3
-    finally:
-        engine.dispose()
+        assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
+        connection.rollback()
+        # The connection left the pipeline: it runs statements (and deferred writes) again.
+        assert _begin_write(connection).head == (0, GENESIS_HASH)
+        pipeline.execute_later(connection, _MOVE_HEAD_LATER, ("3", "c1"))
+        pipeline.commit(connection)
+    with engine.connect() as connection:
+        assert connection.scalar(_HEAD_POSITION, {"channel": "c1"}) == 3
 
 
 def test_deferred_writes_of_a_unit_of_work_that_raises_are_never_sent(
     postgres_database: SqlDatabase,
 ) -> None:
-    with postgres_database.transaction("c1", read_only=False) as tx:
-        tx.functions.add(b.function("f"))
-        tx.plans.add(b.plan("p"))
-        tx.tasks.add_many([b.task("t", "p", "f")])
+    _store_one_task(postgres_database)
 
     def change_its_mind() -> None:
         with postgres_database.transaction("c1", read_only=False) as tx:
@@ -221,10 +220,8 @@ def test_deferred_writes_of_a_unit_of_work_that_raises_are_never_sent(
 def test_a_statement_dropped_from_the_session_fails_one_attempt_as_retryable(
     postgres_database: SqlDatabase,
 ) -> None:
+    _store_one_task(postgres_database)
     with postgres_database.transaction("c1", read_only=False) as tx:
-        tx.functions.add(b.function("f"))
-        tx.plans.add(b.plan("p"))
-        tx.tasks.add_many([b.task("t", "p", "f")])
         tx.tasks.set_status("t", TaskStatus.EXECUTING)  # prepares the statement on this connection
     with postgres_database.engine.connect() as connection:
         connection.exec_driver_sql("DEALLOCATE ALL")  # what a pooler or DISCARD ALL may do

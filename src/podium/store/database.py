@@ -5,7 +5,8 @@ Transactions:
 
 - PostgreSQL writes run READ COMMITTED and their first statement locks the channel's head row, which
   serializes the writers of one channel (not of other channels) and reads the head for the event log
-  in the same round trip. The writers of a channel that queue behind each other in this process
+  in the same round trip (``BEGIN`` and the lock are queued and sent with the transaction's first
+  statement, ``podium.store.pipeline``). The writers of a channel that queue behind each other in this process
   share one transaction, each in a savepoint, and one commit (``podium.store.batches``).
   SERIALIZABLE would not help here: a waiter's snapshot would predate the lock and fail every time.
   Reads run REPEATABLE READ READ ONLY.

@@ -17,12 +17,13 @@ class TxState:
         dialect: ``"postgresql"`` or ``"sqlite"``.
         read_only: whether writes are forbidden.
         head: the channel head ``(position, hash)`` once known; on PostgreSQL writes it is read (and
-            locked) by the first statement.
+            locked) by the first statement sent (``None`` until then: ``SqlEventLog.head`` sends it).
         appended: whether events were appended, so that the head must be saved and subscribers woken.
         saved_position: the head position already written to ``channel_heads`` by this transaction
             (PostgreSQL saves the head in the statement that inserts the events), so that
             ``save_head`` need not write it again.
-        head_locked: whether ``lock_head`` ran (the head row exists and is held by this transaction).
+        head_locked: whether the head lock is queued or sent (PostgreSQL writes: the head row is, or will be
+            with the first statement, held by this transaction).
     """
 
     connection: Connection
