@@ -237,3 +237,14 @@ def test_a_statement_dropped_from_the_session_fails_one_attempt_as_retryable(
         tx.tasks.set_status("t", TaskStatus.DONE)
     with postgres_database.transaction("c1", read_only=True) as tx:
         assert tx.tasks.statuses(["t"]) == {"t": TaskStatus.DONE}
+
+
+def test_a_queued_append_keeps_text_beyond_ascii(postgres_database: SqlDatabase) -> None:
+    metadata = {"note": "réseau 日本 🚀", "quote": 'it\'s "quoted" \\ and\ttabbed'}
+    with postgres_database.transaction("c1", read_only=False) as tx:
+        created = NewEvent(AssetKind.COMPUTE_PLAN, EventKind.CREATED, "p", {"name": "plan ü"}, metadata)
+        [appended] = tx.events.append([created])
+    with postgres_database.transaction("c1", read_only=True) as tx:
+        [stored] = tx.events.read_after(0, 10)
+    assert (stored.asset, stored.metadata) == ({"name": "plan ü"}, metadata)
+    assert stored.hash == appended.hash

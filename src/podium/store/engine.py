@@ -52,8 +52,9 @@ def create_podium_engine(url: str) -> Engine:
             max_overflow=20,
             pool_pre_ping=False,
             # psycopg's own statement cache is off: it answers every rollback with DEALLOCATE ALL,
-            # which would also drop the statements ``pipeline`` prepares.
-            connect_args={"prepare_threshold": None},
+            # which would also drop the statements ``pipeline`` prepares. UTF-8 on the wire whatever
+            # the database's encoding: ``pipeline`` sends its parameters as UTF-8 text.
+            connect_args={"prepare_threshold": None, "client_encoding": "utf8"},
         )
         # Statements queued by ``pipeline`` go out before any statement run through SQLAlchemy.
         event.listen(engine, "before_cursor_execute", _flush_deferred)
