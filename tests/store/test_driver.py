@@ -248,3 +248,18 @@ def test_a_queued_append_keeps_text_beyond_ascii(postgres_database: SqlDatabase)
         [stored] = tx.events.read_after(0, 10)
     assert (stored.asset, stored.metadata) == ({"name": "plan ü"}, metadata)
     assert stored.hash == appended.hash
+
+
+def test_a_read_only_transaction_is_one_snapshot_from_its_first_read_on(
+    postgres_database: SqlDatabase,
+) -> None:
+    _store_one_task(postgres_database)
+    with postgres_database.transaction("c1", read_only=True) as reading:
+        first = reading.tasks.get("t")  # on the pipeline, with the queued BEGIN
+        with postgres_database.transaction("c1", read_only=False) as writing:
+            writing.tasks.set_status("t", TaskStatus.EXECUTING)
+        # A later read, through psycopg's cursor, sees the transaction's snapshot, not the new status.
+        assert reading.tasks.statuses(["t"]) == {"t": TaskStatus.WAITING_FOR_EXECUTOR_SLOT}
+        assert reading.tasks.get("t") == first
+    with postgres_database.transaction("c1", read_only=True) as reading:
+        assert reading.tasks.statuses(["t"]) == {"t": TaskStatus.EXECUTING}

@@ -9,7 +9,7 @@ Transactions:
   statement, ``podium.store.pipeline``). The writers of a channel that queue behind each other in this process
   share one transaction, each in a savepoint, and one commit (``podium.store.batches``).
   SERIALIZABLE would not help here: a waiter's snapshot would predate the lock and fail every time.
-  Reads run REPEATABLE READ READ ONLY.
+  Reads run REPEATABLE READ READ ONLY, their ``BEGIN`` queued and sent with their first statement.
 - SQLite: ``BEGIN IMMEDIATE`` for writes (one writer at a time), ``BEGIN`` for reads, WAL and a busy
   timeout. An in-memory database has one connection, shared by all threads under a lock.
 
@@ -239,17 +239,14 @@ class SqlDatabase:
             raise
 
     def _begin(self, connection: Connection, channel: str, read_only: bool) -> TxState:
-        if self._dialect == "postgresql":
-            if read_only:
-                connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        else:
+        state = TxState(connection, channel, datetime.now(UTC), self._dialect, read_only)
+        if self._dialect != "postgresql":
             connection.execution_options(**{WRITE_OPTION: not read_only})
-        now = datetime.now(UTC)
-        state = TxState(connection, channel, now, self._dialect, read_only)
-        if self._dialect == "postgresql" and not read_only:
-            begin_locking_head(state)
-        else:
             connection.begin()
+        elif read_only:
+            pipeline.begin_read_only(connection)
+        else:
+            begin_locking_head(state)
         return state
 
     def wait_for_events(self, channel: str, after_position: int, timeout: float) -> bool:
@@ -273,7 +270,7 @@ class SqlDatabase:
 def _commit(state: TxState) -> None:
     """Save the head (after appends) and commit the transaction of ``state``."""
     save_head(state)
-    if state.head_locked:
+    if state.dialect == "postgresql":
         pipeline.commit(state.connection)
     else:
         state.connection.commit()

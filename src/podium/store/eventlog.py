@@ -8,6 +8,7 @@ transaction, by ``BEGIN IMMEDIATE`` on SQLite). The head row is saved once, at c
 
 import os
 from collections.abc import Iterator, Sequence
+from datetime import UTC
 from functools import cache
 from typing import Any, Final
 
@@ -46,10 +47,15 @@ _READ_AFTER: Final = (
     .order_by(events.c.position)
     .limit(bindparam("limit"))
 )
+# Replays and the feed's reads of new events, and the head of a read-only transaction, on ``pipeline``.
+_PG_READ_AFTER: Final = pipeline.prepared(
+    "podium_events_after", _READ_AFTER, ("channel", "position", "limit")
+)
 _POSITION_OF: Final = select(events.c.position).where(_IN_CHANNEL, events.c.id == bindparam("id"))
 _HEAD: Final = select(channel_heads.c.position, channel_heads.c.hash).where(
     channel_heads.c.channel == bindparam("channel")
 )
+_PG_HEAD: Final = pipeline.prepared("podium_channel_head", _HEAD, ("channel",))
 # Locks the channel's head row (creating it at genesis) and returns it, in one statement (queued with
 # ``BEGIN``, see ``pipeline.py``).
 _PG_LOCK_HEAD: Final = pipeline.Prepared(
@@ -156,7 +162,7 @@ _ASSET_KINDS: Final = {kind.value: kind for kind in AssetKind}
 _EVENT_KINDS: Final = {kind.value: kind for kind in EventKind}
 
 
-def _event(row: Row[Any]) -> Event:
+def _event(row: Row[Any] | tuple[Any, ...]) -> Event:
     # Unpacked by position (the order of ``_COLUMNS``): cheaper than attribute access by name, and
     # replays convert every row.
     id_, channel, position, timestamp, asset_kind, event_kind, asset_key, asset, metadata, hash_ = row
@@ -164,7 +170,8 @@ def _event(row: Row[Any]) -> Event:
         id=id_,
         channel=channel,
         position=position,
-        timestamp=timestamp,
+        # In UTC whatever the session's time zone (rows read by ``pipeline`` come in the session's).
+        timestamp=timestamp if timestamp.tzinfo is UTC else timestamp.astimezone(UTC),
         asset_kind=_ASSET_KINDS[asset_kind],
         event_kind=_EVENT_KINDS[event_kind],
         asset_key=asset_key,
@@ -309,6 +316,9 @@ class SqlEventLog:
 
     def read_after(self, position: int, limit: int) -> list[Event]:
         """Events with ``position`` greater than the given one, ordered by position."""
+        if self._state.dialect == "postgresql":
+            texts = (self._state.channel, str(position), str(limit))
+            return [_event(row) for row in pipeline.fetch(self._state.connection, _PG_READ_AFTER, texts)]
         parameters = {"channel": self._state.channel, "position": position, "limit": limit}
         # ``all()`` fetches the batch in one call instead of one driver fetch per row.
         return [_event(row) for row in self._state.connection.execute(_READ_AFTER, parameters).all()]
@@ -317,7 +327,10 @@ class SqlEventLog:
         """Position and hash of the channel's last event; ``(0, GENESIS_HASH)`` when empty."""
         if self._state.head is None and self._state.head_locked:
             pipeline.flush(self._state.connection)  # sends the lock, which hands over the head
-        if self._state.head is None:
+        if self._state.head is None and self._state.dialect == "postgresql":
+            rows = pipeline.fetch(self._state.connection, _PG_HEAD, (self._state.channel,))
+            self._state.head = (rows[0][0], rows[0][1]) if rows else (0, GENESIS_HASH)
+        elif self._state.head is None:
             row = self._state.connection.execute(_HEAD, {"channel": self._state.channel}).first()
             self._state.head = (0, GENESIS_HASH) if row is None else (row.position, row.hash)
         return self._state.head

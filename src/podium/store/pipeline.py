@@ -9,7 +9,8 @@ read) or with ``COMMIT``: a transition is two or three round trips instead of fi
 Contracts:
 
 - ``begin`` opens a write transaction lazily: ``BEGIN`` and the head lock are queued, and the lock's
-  row is handed to ``on_row`` when they are sent. The connection is put in autocommit mode (SQLAlchemy
+  row is handed to ``on_row`` when they are sent; ``begin_read_only`` queues the ``BEGIN`` of a
+  REPEATABLE READ READ ONLY transaction. The connection is put in autocommit mode (SQLAlchemy
   restores the isolation level when it returns to the pool), so that psycopg sends no ``BEGIN`` of
   its own; ``commit`` ends the transaction.
 - ``execute_later`` queues a write whose result is not needed; ``fetch`` sends the queue and one read,
@@ -68,6 +69,9 @@ class _Queued:
 
 
 _BEGIN: Final = Prepared(b"", b"BEGIN")
+_BEGIN_READ_ONLY_QUEUED: Final = _Queued(
+    Prepared(b"", b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), []
+)
 _COMMIT: Final = _Queued(Prepared(b"", b"COMMIT"), [])
 
 # The statements each live psycopg connection has prepared (forgotten with the connection).
@@ -103,6 +107,14 @@ def begin(
     connection.begin()  # SQLAlchemy's bookkeeping only: the server's BEGIN is queued below
     queue = connection.info[_QUEUE] = [_Queued(_BEGIN, [])]
     queue.append(_Queued(lock, _encoded(parameters), lambda rows: on_row(rows[0])))
+
+
+def begin_read_only(connection: Connection) -> None:
+    """Queue ``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`` as the first statement of
+    ``connection``'s transaction (sent with its first read; ``commit`` ends it)."""
+    connection.execution_options(isolation_level="AUTOCOMMIT")
+    connection.begin()  # SQLAlchemy's bookkeeping only, as in ``begin``
+    connection.info[_QUEUE] = [_BEGIN_READ_ONLY_QUEUED]
 
 
 def execute_later(connection: Connection, statement: Prepared, parameters: Sequence[str | None]) -> None:
@@ -150,7 +162,11 @@ def commit(connection: Connection) -> None:
     Raises:
         sqlalchemy.exc.DBAPIError: the commit failed (or a queued statement); nothing is kept.
     """
-    _send(connection, [*connection.info.pop(_QUEUE, []), _COMMIT])
+    queue = connection.info.pop(_QUEUE, [])
+    if queue == [_BEGIN_READ_ONLY_QUEUED]:
+        queue = []  # a read-only transaction that ran no statement: nothing was begun
+    if queue or raw_connection(connection).pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        _send(connection, [*queue, _COMMIT])
     connection.commit()
 
 
@@ -192,39 +208,45 @@ def _send(connection: Connection, queue: list[_Queued]) -> None:
 
 
 def _run(raw: psycopg.Connection[Any], queue: list[_Queued]) -> list[Any]:
-    """Prepare what this connection has not, send ``queue``, sync, and answer one result per statement.
+    """Send ``queue`` (preparing each statement this connection has not, right before its first use:
+    after a leading ``BEGIN``, whose isolation level must come before any parsing), sync, and answer
+    one result per statement of ``queue``.
 
     Raises:
         psycopg.Error: the first statement the server refused, or the connection failed.
     """
     pgconn = raw.pgconn
     known = _prepared.setdefault(raw, set())
-    to_prepare = list(
-        dict.fromkeys(i.statement for i in queue if i.statement.name and i.statement.name not in known)
-    )
+    preparing: list[bytes] = []  # in the order sent: each one's result comes before its first use's
+    is_query: list[bool] = []
     pgconn.enter_pipeline_mode()
     try:
-        for statement in to_prepare:
-            pgconn.send_prepare(statement.name, statement.sql)
         for item in queue:
-            if item.statement.name:
-                pgconn.send_query_prepared(item.statement.name, item.parameters)
-            else:
+            name = item.statement.name
+            if not name:
                 pgconn.send_query_params(item.statement.sql, item.parameters or None)
+            else:
+                if name not in known and name not in preparing:
+                    pgconn.send_prepare(name, item.statement.sql)
+                    preparing.append(name)
+                    is_query.append(False)
+                pgconn.send_query_prepared(name, item.parameters)
+            is_query.append(True)
         pgconn.pipeline_sync()
         results = _results_until_sync(pgconn)
     finally:
         _leave_pipeline_mode(raw)
-    for statement, result in zip(to_prepare, results, strict=False):
+    prepare_results = [result for result, query in zip(results, is_query, strict=True) if not query]
+    for name, result in zip(preparing, prepare_results, strict=True):
         if result.status == pq.ExecStatus.COMMAND_OK:
-            known.add(statement.name)
+            known.add(name)
     failed = next((result for result in results if result.status == pq.ExecStatus.FATAL_ERROR), None)
     if failed is not None:
         error = psycopg.errors.error_from_result(failed, encoding=raw.info.encoding)
         if error.sqlstate == MISSING_STATEMENT:
             known.clear()  # prepared again on the next attempt
         raise error
-    return results[len(to_prepare) :]
+    return [result for result, query in zip(results, is_query, strict=True) if query]
 
 
 def _results_until_sync(pgconn: Any) -> list[Any]:
