@@ -1,10 +1,11 @@
-"""A PostgreSQL write transaction's hot statements, several to a round trip, on libpq's pipeline.
+"""A PostgreSQL transaction's hot statements, several to a round trip, on libpq's pipeline.
 
 A task transition is ``BEGIN``, the channel-head lock, a read of the task, a status update, an event
 append and ``COMMIT``. Sent one by one, each is a round trip while the writer holds its channel's head
 row, and costs psycopg's per-statement Python. Here a transaction queues what it does not need an
 answer to yet, and the queue goes out in one round trip with the next statement that needs one (a
-read) or with ``COMMIT``: a transition is two or three round trips instead of five or six.
+read) or with ``COMMIT``: a transition is two or three round trips instead of five or six. Read-only
+transactions queue their ``BEGIN`` the same way, and replays and the live feed read events here.
 
 Contracts:
 
