@@ -27,10 +27,8 @@ Snapshot = dict[str, Any]
 
 
 @lru_cache(maxsize=256)  # the assets of one transaction share its timestamp
-@lru_cache(maxsize=64)
 def format_timestamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with exactly six fractional digits, e.g. ``2026-11-28T21:23:55.123456Z``.
-    (Cached: the tasks of one registration share their creation date.)"""
+    """RFC 3339 in UTC with exactly six fractional digits, e.g. ``2026-11-28T21:23:55.123456Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

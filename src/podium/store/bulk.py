@@ -50,7 +50,7 @@ def unnest_insert_sql(table: Table, names: tuple[str, ...]) -> str:
 @cache
 def values_insert_sql(table: Table, names: tuple[str, ...]) -> str:
     """``INSERT INTO table (names…) VALUES ($1::type, …)``: one row, one text parameter per column
-    (``driver.execute_later``'s form; JSON documents as their text)."""
+    (the form of ``pipeline.Prepared``; JSON documents as their text)."""
     placeholders = [
         f"${number}::{_array_type(table.c[name]).removesuffix('[]')}"
         for number, name in enumerate(names, start=1)

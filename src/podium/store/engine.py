@@ -57,7 +57,7 @@ def create_podium_engine(url: str) -> Engine:
             connect_args={"prepare_threshold": None, "client_encoding": "utf8"},
         )
         # Statements queued by ``pipeline`` go out before any statement run through SQLAlchemy.
-        event.listen(engine, "before_cursor_execute", _flush_deferred)
+        event.listen(engine, "before_cursor_execute", _send_queued)
         return engine
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
@@ -69,7 +69,7 @@ def create_podium_engine(url: str) -> Engine:
     return engine
 
 
-def _flush_deferred(connection: Connection, *_: object) -> None:
+def _send_queued(connection: Connection, *_: object) -> None:
     pipeline.flush(connection)
 
 

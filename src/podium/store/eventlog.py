@@ -197,20 +197,11 @@ def _event_values(event: Event, asset: Any, metadata: Any) -> tuple[Any, ...]:
     )
 
 
-def _event_texts(event: Event, position: str, asset_json: str) -> tuple[str, ...]:
-    """The event's columns in the order of ``_EVENT_NAMES``, as PostgreSQL text parameters."""
-    return (
-        event.channel,
-        position,
-        event.id,
-        event.timestamp.isoformat(),
-        event.asset_kind.value,
-        event.event_kind.value,
-        event.asset_key,
-        asset_json,
-        json_text(event.metadata),
-        event.hash,
-    )
+def _event_texts(event: Event, asset_json: str) -> list[str]:
+    """``_event_values`` as PostgreSQL text parameters (the position and timestamp as text)."""
+    texts = list(_event_values(event, asset_json, json_text(event.metadata)))
+    texts[1], texts[3] = str(event.position), event.timestamp.isoformat()
+    return texts
 
 
 def _event_row(event: Event) -> dict[str, Any]:
@@ -250,8 +241,7 @@ class SqlEventLog:
             # Most transitions append one event: it waits for the commit (or the next statement).
             (event, asset_json), *_ = self._sealed(new_events)
             stored.append(event)
-            position = str(event.position)
-            texts = (*_event_texts(event, position, asset_json), position, event.hash, event.channel)
+            texts = [*_event_texts(event, asset_json), str(event.position), event.hash, event.channel]
             pipeline.execute_later(self._state.connection, _PG_APPEND_ONE, texts)
             self._state.saved_position = event.position
         else:
